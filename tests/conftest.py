@@ -8,10 +8,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import asyncpg
+import httpx
 import pytest
+from starlette.applications import Starlette
 
+from gateway.app import create_app
 from gateway.database import EmbeddedPostgres, drop_database, ensure_database
 from gateway.migrate import migrate
+from gateway.settings import Settings
 
 NewDatabase = Callable[[], Awaitable[str]]
 
@@ -79,3 +83,18 @@ def _with_database(url: str, database: str) -> str:
 
     parts = urlsplit(url)
     return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+@pytest.fixture(scope="session")
+async def app(database_url: str) -> AsyncIterator[Starlette]:
+    """The gateway over the session database, with its lifespan (pool) running."""
+    application = create_app(Settings.from_env({}), database_url)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as http_client:
+        yield http_client

@@ -1,0 +1,60 @@
+"""The Starlette application: routes, lifespan (pool open and close), health checks."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+import asyncpg
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from gateway.database import open_pool
+from gateway.graphql_http import graphql_endpoint
+from gateway.responses import OrjsonResponse
+from gateway.settings import Settings
+from schema import GatewaySchema, build_schema
+
+log = logging.getLogger(__name__)
+
+
+async def healthz(request: Request) -> Response:
+    """Alive: the process answers."""
+    return OrjsonResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    """Ready: the database answers within a second."""
+    pool: asyncpg.Pool = request.app.state.pool
+    try:
+        async with pool.acquire(timeout=1.0) as connection:
+            await connection.fetchval("select 1", timeout=1.0)
+    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        log.warning("not ready: %s", error)
+        return OrjsonResponse({"status": "unavailable"}, status_code=503)
+    return OrjsonResponse({"status": "ready"})
+
+
+def create_app(settings: Settings, database_url: str, schema: GatewaySchema | None = None) -> Starlette:
+    """The gateway as an ASGI app serving `database_url` (already migrated)."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with open_pool(database_url, settings) as pool:
+            app.state.pool = pool
+            yield
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.schema = schema or build_schema()
+    return app

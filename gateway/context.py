@@ -1,0 +1,33 @@
+"""The per-request context: who is asking, and a fresh set of loaders bound to that producer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import asyncpg
+
+from gateway.auth import Principal
+from gateway.settings import Settings
+from loaders.base import TenantDatabase
+from loaders.registry import Loaders
+
+
+@dataclass(slots=True)
+class Context:
+    request_id: str
+    principal: Principal
+    settings: Settings
+    db: TenantDatabase
+    loaders: Loaders
+
+    @property
+    def producer_id(self) -> int:
+        return self.principal.producer_id
+
+
+def build_context(request_id: str, principal: Principal, settings: Settings, pool: asyncpg.Pool) -> Context:
+    """A context whose loaders are new: nothing cached survives the request."""
+    db = TenantDatabase(pool, principal.producer_id, acquire_timeout=settings.pool_acquire_timeout_s)
+    return Context(
+        request_id=request_id, principal=principal, settings=settings, db=db, loaders=Loaders.for_request(db)
+    )

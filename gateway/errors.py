@@ -1,0 +1,51 @@
+"""Turning execution errors into what the client sees: known codes kept, everything else masked."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import asyncpg
+from graphql import GraphQLError
+
+from schema.errors import GatewayError
+
+log = logging.getLogger("gateway.errors")
+
+INTERNAL_MESSAGE = "Internal server error"
+
+
+def _known_failure(error: BaseException | None) -> tuple[str, str] | None:
+    """(code, message) for failures the client may be told about."""
+    if isinstance(error, GatewayError):
+        return error.code, error.message
+    if isinstance(error, asyncpg.QueryCanceledError):
+        return "SERVICE_UNAVAILABLE", "The query took too long and was cancelled; try a narrower one"
+    if isinstance(error, (asyncpg.CannotConnectNowError, asyncpg.ConnectionDoesNotExistError, OSError, TimeoutError)):
+        return "SERVICE_UNAVAILABLE", "The database is not reachable right now; try again shortly"
+    return None
+
+
+def format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
+    """The client's view of one error; unexpected ones are logged with the request id and masked."""
+    formatted: dict[str, Any] = {"message": error.message}
+    if error.locations:
+        formatted["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
+    if error.path is not None:
+        formatted["path"] = list(error.path)
+    known = _known_failure(error.original_error)
+    if known is not None:
+        code, formatted["message"] = known
+    elif error.path is None:
+        # parsing, validation and variable coercion: the request itself is at fault
+        code = (error.extensions or {}).get("code") or "BAD_USER_INPUT"
+    else:
+        log.error(
+            "unexpected error at %s (request %s)",
+            ".".join(map(str, error.path)),
+            request_id,
+            exc_info=error.original_error or error,
+        )
+        code, formatted["message"] = "INTERNAL", INTERNAL_MESSAGE
+    formatted["extensions"] = {"code": code}
+    return formatted

@@ -1,0 +1,75 @@
+"""API key storage. Keys are looked up before the tenant is known, so these run on the pool directly."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import asyncpg
+
+from gateway.auth import KEY_PREFIX, Principal, hash_key, looks_like_key, new_secret, validate_scopes
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedKey:
+    id: int
+    secret: str
+
+
+async def create_key(
+    connection: asyncpg.Connection, producer_id: int, *, name: str = "default", scopes: Iterable[str] | None = None
+) -> CreatedKey:
+    """Store a new key for a producer and return its secret, which is never stored in clear."""
+    chosen = validate_scopes(scopes)
+    secret = new_secret()
+    key_id = await connection.fetchval(
+        """
+        insert into api_keys (producer_id, name, key_prefix, secret_hash, scopes)
+        values ($1, $2, $3, $4, $5)
+        returning id
+        """,
+        producer_id,
+        name,
+        secret[: len(KEY_PREFIX) + 6],
+        hash_key(secret),
+        chosen,
+    )
+    return CreatedKey(id=key_id, secret=secret)
+
+
+async def revoke_key(connection: asyncpg.Connection, key_id: int) -> bool:
+    """Revoke a key; return False when there is no such active key."""
+    revoked = await connection.fetchval(
+        "update api_keys set revoked_at = now() where id = $1 and revoked_at is null returning id", key_id
+    )
+    return revoked is not None
+
+
+async def find_principal(pool: asyncpg.Pool, secret: str) -> Principal | None:
+    """The principal of an active key, or None for an unknown or revoked one."""
+    if not looks_like_key(secret):
+        return None
+    row = await pool.fetchrow(
+        "select id, producer_id, scopes from api_keys where secret_hash = $1 and revoked_at is null",
+        hash_key(secret),
+    )
+    if row is None:
+        return None
+    return Principal(producer_id=row["producer_id"], key_id=row["id"], scopes=frozenset(row["scopes"]))
+
+
+async def list_keys(connection: asyncpg.Connection, producer_id: int) -> list[str]:
+    """One line per key of a producer: id, name, prefix, scopes and state; never the secret."""
+    rows = await connection.fetch(
+        "select id, name, key_prefix, scopes, created_at, revoked_at from api_keys where producer_id = $1 order by id",
+        producer_id,
+    )
+    return [
+        f"{row['id']}\t{row['name']}\t{row['key_prefix']}…\t{','.join(row['scopes'])}\t"
+        + (
+            f"revoked {row['revoked_at']:%Y-%m-%d}"
+            if row["revoked_at"]
+            else f"active since {row['created_at']:%Y-%m-%d}"
+        )
+        for row in rows
+    ]

@@ -1,0 +1,102 @@
+"""The database as one producer sees it during one request, and the base of every loader."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from typing import Any, Generic, TypeVar
+
+import asyncpg
+from aiodataloader import DataLoader
+
+from gateway.database import TENANT_SETTING
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class TenantDatabase:
+    """One producer's view of the database for one request.
+
+    The connection is taken from the pool on the first statement and held until `close()`; every
+    statement runs in one transaction whose tenant setting is the producer, so row-level security
+    applies and all reads of a request see one snapshot. Statements are serialised on the connection
+    (asyncpg runs one at a time); loaders batch, so there are few of them.
+    """
+
+    def __init__(
+        self, pool: asyncpg.Pool, producer_id: int, *, readonly: bool = True, acquire_timeout: float | None = None
+    ) -> None:
+        self.pool = pool
+        self.producer_id = producer_id
+        self.readonly = readonly
+        self.statements = 0
+        self._acquire_timeout = acquire_timeout
+        self._lock = asyncio.Lock()
+        self._connection: asyncpg.pool.PoolConnectionProxy | None = None
+        self._transaction: asyncpg.transaction.Transaction | None = None
+
+    async def _connect(self) -> asyncpg.pool.PoolConnectionProxy:
+        if self._connection is None:
+            connection = await self.pool.acquire(timeout=self._acquire_timeout)
+            try:
+                transaction = connection.transaction(
+                    isolation="repeatable_read" if self.readonly else "read_committed", readonly=self.readonly
+                )
+                await transaction.start()
+                await connection.execute("select set_config($1, $2, true)", TENANT_SETTING, str(self.producer_id))
+            except BaseException:
+                await self.pool.release(connection)
+                raise
+            self._connection, self._transaction = connection, transaction
+        return self._connection
+
+    async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
+        async with self._lock:
+            connection = await self._connect()
+            self.statements += 1
+            return await connection.fetch(sql, *args)
+
+    async def fetchrow(self, sql: str, *args: Any) -> asyncpg.Record | None:
+        async with self._lock:
+            connection = await self._connect()
+            self.statements += 1
+            return await connection.fetchrow(sql, *args)
+
+    async def close(self, *, commit: bool = True) -> None:
+        """End the transaction (commit, or roll back) and give the connection back."""
+        connection, transaction = self._connection, self._transaction
+        self._connection = self._transaction = None
+        if connection is None or transaction is None:
+            return
+        try:
+            if commit:
+                await transaction.commit()
+            else:
+                await transaction.rollback()
+        finally:
+            await self.pool.release(connection)
+
+
+class ProducerLoader(DataLoader[K, V | None], Generic[K, V]):
+    """A DataLoader bound to one request's `TenantDatabase` (and so to one producer)."""
+
+    def __init__(self, db: TenantDatabase) -> None:
+        super().__init__()
+        self.db = db
+
+    async def batch_load_fn(self, keys: Sequence[K]) -> list[V | None]:
+        raise NotImplementedError
+
+
+def in_key_order(keys: Iterable[K], found: Mapping[K, V]) -> list[V | None]:
+    """The loaded values in the order of `keys`, None where nothing was found."""
+    return [found.get(key) for key in keys]
+
+
+def grouped_in_key_order(keys: Iterable[K], rows: Iterable[tuple[K, V]]) -> list[list[V]]:
+    """For one-to-many loaders: the values of each key, in the order of `keys`."""
+    groups: dict[K, list[V]] = {}
+    for key, value in rows:
+        groups.setdefault(key, []).append(value)
+    return [groups.get(key, []) for key in keys]

@@ -1,0 +1,30 @@
+"""The Sales Management card: a period's sales and lost sales, per currency."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from gateway.context import Context
+from loaders.overview import CurrencySalesRow, LostSalesRow, lost_sales_by_currency, sales_by_currency
+from resolvers.periods import Period, period_of
+from resolvers.viewer import viewer
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    period: Period
+    sales: list[CurrencySalesRow]
+    lost_sales: list[LostSalesRow]
+    as_of: datetime
+
+
+async def sales_overview(
+    context: Context, currency: str | None, first_day: date | None, last_day: date | None
+) -> Overview:
+    now = datetime.now(UTC)
+    producer = await viewer(context)
+    period = period_of(first_day, last_day, producer.time_zone, now=now)
+    sales = await sales_by_currency(context.db, period.start, period.end, currency)
+    lost = await lost_sales_by_currency(context.db, period.start, period.end, currency)
+    return Overview(period=period, sales=sales, lost_sales=lost, as_of=now)

@@ -1,0 +1,44 @@
+"""Date ranges in the producer's time zone, turned into timestamp bounds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from schema.errors import BadUserInput
+
+MAX_PERIOD_DAYS = 3_660
+DEFAULT_PERIOD_DAYS = 7
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """Inclusive days [first_day, last_day] and the half-open instants [start, end) they cover."""
+
+    first_day: date
+    last_day: date
+    start: datetime
+    end: datetime
+
+
+def producer_zone(time_zone: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def period_of(first_day: date | None, last_day: date | None, time_zone: str, *, now: datetime | None = None) -> Period:
+    """The given days, or the last 7 days up to today in the producer's time zone."""
+    zone = producer_zone(time_zone)
+    if first_day is None or last_day is None:
+        today = (now or datetime.now(UTC)).astimezone(zone).date()
+        first_day, last_day = today - timedelta(days=DEFAULT_PERIOD_DAYS - 1), today
+    if first_day > last_day:
+        raise BadUserInput("period.from must not be after period.to")
+    if (last_day - first_day).days >= MAX_PERIOD_DAYS:
+        raise BadUserInput(f"period may span at most {MAX_PERIOD_DAYS} days")
+    start = datetime.combine(first_day, time.min, tzinfo=zone)
+    end = datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=zone)
+    return Period(first_day=first_day, last_day=last_day, start=start, end=end)

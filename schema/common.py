@@ -1,0 +1,53 @@
+"""Types shared by every domain: money, currencies, date ranges, the Node interface."""
+
+from __future__ import annotations
+
+import datetime
+import enum
+from decimal import Decimal
+
+import strawberry
+
+
+@strawberry.enum(description="ISO 4217 currency code.")
+class CurrencyCode(enum.Enum):
+    BRL = "BRL"
+    USD = "USD"
+    EUR = "EUR"
+    GBP = "GBP"
+    MXN = "MXN"
+    COP = "COP"
+    ARS = "ARS"
+    CLP = "CLP"
+    PEN = "PEN"
+    CAD = "CAD"
+    AUD = "AUD"
+    JPY = "JPY"
+    CHF = "CHF"
+
+
+@strawberry.type(description="An exact amount of one currency.")
+class Money:
+    amount: Decimal
+    currency: CurrencyCode
+
+    @classmethod
+    def of(cls, amount: Decimal, currency: str) -> Money:
+        return cls(amount=amount, currency=CurrencyCode(currency))
+
+
+@strawberry.input(description="Inclusive range of days, in the producer's time zone.")
+class DateRangeInput:
+    from_: datetime.date = strawberry.field(name="from")
+    to: datetime.date
+
+
+@strawberry.type(description="Inclusive range of days, in the producer's time zone.")
+class DateRange:
+    from_: datetime.date = strawberry.field(name="from")
+    to: datetime.date
+
+
+@strawberry.interface(description="An object with an opaque global id, resolvable through `node(id:)`.")
+class Node:
+    id: strawberry.ID

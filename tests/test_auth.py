@@ -1,0 +1,75 @@
+"""API keys: only an active key of a producer opens the API, as that producer."""
+
+from __future__ import annotations
+
+import asyncpg
+import httpx
+import pytest
+
+from gateway.auth import SCOPES, UnknownScopeError, bearer_token, hash_key, validate_scopes
+from loaders.api_keys import create_key, revoke_key
+from tests.factories import make_seller
+from tests.graphql import post
+
+VIEWER = "{ viewer { id name } }"
+
+
+def _assert_unauthenticated(response: httpx.Response) -> None:
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+    body = response.json()
+    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert "data" not in body
+
+
+async def test_missing_key_is_401(client: httpx.AsyncClient) -> None:
+    _assert_unauthenticated(await post(client, None, VIEWER))
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    ["Bearer sgk_not-a-real-key", "Bearer ", "Basic dXNlcjpwYXNz", "sgk_without_scheme", "Bearer " + "x" * 5000],
+)
+async def test_unknown_or_malformed_key_is_401(client: httpx.AsyncClient, authorization: str) -> None:
+    response = await client.post("/graphql", json={"query": VIEWER}, headers={"authorization": authorization})
+    _assert_unauthenticated(response)
+
+
+async def test_revoked_key_is_401(client: httpx.AsyncClient, connection: asyncpg.Connection) -> None:
+    seller = await make_seller(connection)
+    assert (await post(client, seller.key, VIEWER)).status_code == 200
+    key_id = await connection.fetchval("select id from api_keys where secret_hash = $1", hash_key(seller.key))
+    assert await revoke_key(connection, key_id)
+    assert not await revoke_key(connection, key_id)  # already revoked
+    _assert_unauthenticated(await post(client, seller.key, VIEWER))
+
+
+async def test_key_acts_for_its_own_producer(client: httpx.AsyncClient, connection: asyncpg.Connection) -> None:
+    first, second = await make_seller(connection), await make_seller(connection)
+    for seller in (first, second):
+        response = await post(client, seller.key, VIEWER)
+        name = await connection.fetchval("select name from producers where id = $1", seller.id)
+        assert response.json()["data"]["viewer"]["name"] == name
+
+
+async def test_keys_are_stored_hashed_with_scopes(connection: asyncpg.Connection) -> None:
+    seller = await make_seller(connection)
+    created = await create_key(connection, seller.id, name="partner", scopes=["sales:read", "reports:read"])
+    row = await connection.fetchrow("select * from api_keys where id = $1", created.id)
+    assert row["secret_hash"] == hash_key(created.secret)
+    assert created.secret not in str(dict(row))
+    assert row["scopes"] == ["sales:read", "reports:read"]
+
+
+def test_scopes_default_to_all_and_reject_unknown_names() -> None:
+    assert validate_scopes(None) == list(SCOPES)
+    assert validate_scopes(["sales:read", "sales:read"]) == ["sales:read"]
+    with pytest.raises(UnknownScopeError, match="sales:write"):
+        validate_scopes(["sales:write"])
+
+
+def test_bearer_token_parsing() -> None:
+    assert bearer_token("Bearer abc") == "abc"
+    assert bearer_token("bearer  abc ") == "abc"
+    assert bearer_token("Basic abc") is None
+    assert bearer_token(None) is None
