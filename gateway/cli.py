@@ -27,6 +27,7 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("serve", help="migrate, then serve /graphql (embedded PostgreSQL when DATABASE_URL is unset)")
     commands.add_parser("migrate", help="apply the SQL migrations not applied yet")
+    commands.add_parser("schema", help="print the GraphQL schema (SDL), as kept in schema.graphql")
 
     seed = commands.add_parser("seed", help="load deterministic demo data into an empty database")
     seed.add_argument("--producers", type=int, default=20)
@@ -59,6 +60,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"sales-gateway: {error}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level)
+    if arguments.command == "schema":
+        from schema import schema
+
+        print(schema.as_str())
+        return 0
     try:
         if arguments.command == "serve":
             return _serve(settings)

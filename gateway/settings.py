@@ -61,6 +61,8 @@ class Settings:
         if pool_min > pool_max:
             raise SettingsError(f"DB_POOL_MIN_SIZE ({pool_min}) is larger than DB_POOL_MAX_SIZE ({pool_max})")
         database_url = reader.text("DATABASE_URL")
+        if gateway_env == "production" and database_url is None:
+            raise SettingsError("DATABASE_URL is required when GATEWAY_ENV=production")
         data_dir = reader.text("GATEWAY_DATA_DIR")
         return cls(
             database_url=database_url,
