@@ -16,6 +16,7 @@ from gateway.database import open_pool
 from gateway.graphql_http import graphql_endpoint
 from gateway.responses import OrjsonResponse
 from gateway.settings import Settings
+from loaders.admin import serving_role_problems
 from schema import GatewaySchema, build_schema
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,14 @@ def create_app(settings: Settings, database_url: str, schema: GatewaySchema | No
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with open_pool(database_url, settings) as pool:
+            async with pool.acquire() as connection:
+                problems = await serving_role_problems(connection)
+            if problems:
+                raise RuntimeError(
+                    "refusing to serve through a role that row-level security does not bind: "
+                    + "; ".join(problems)
+                    + ". Serve through a member of sales_gateway_app; migrate with DATABASE_OWNER_URL."
+                )
             app.state.pool = pool
             yield
 

@@ -70,11 +70,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(settings)
         with database_urls(settings) as urls:
             if arguments.command == "migrate":
-                applied = asyncio.run(run_migrations(urls.owner))
+                applied = asyncio.run(run_migrations(urls.owner, embedded=settings.embedded))
                 print(f"applied {len(applied)} migration(s): {', '.join(applied) or 'none'}")
                 return 0
             if arguments.command == "seed":
-                asyncio.run(run_migrations(urls.owner))
+                asyncio.run(run_migrations(urls.owner, embedded=settings.embedded))
                 return asyncio.run(_seed(urls.owner, arguments))
             return asyncio.run(_keys(urls.owner, arguments))
     except (SettingsError, UnknownScopeError) as error:
@@ -88,7 +88,7 @@ def _serve(settings: Settings) -> int:
     from gateway.app import create_app
 
     with database_urls(settings) as urls:
-        asyncio.run(run_migrations(urls.owner))
+        asyncio.run(run_migrations(urls.owner, embedded=settings.embedded))
         if settings.embedded:
             keys = asyncio.run(prepare_embedded_demo(urls.owner, settings))
             _print_demo_keys(keys, settings)

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
@@ -17,6 +18,7 @@ from gateway.settings import Settings
 log = logging.getLogger(__name__)
 
 EMBEDDED_DATABASE = "sales_gateway"
+SERVING_ROLE = "sales_gateway"  # the login role the embedded default serves through
 TENANT_SETTING = "app.producer_id"
 
 
@@ -95,6 +97,17 @@ async def drop_database(admin_url: str, database: str) -> None:
         await connection.execute(f'drop database if exists "{_identifier(database)}" with (force)')
     finally:
         await connection.close()
+
+
+def url_with(url: str, *, user: str | None = None, database: str | None = None) -> str:
+    """The same server URL with another user or database (for socket and TCP URLs alike)."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if user is not None:
+        _, at, host = netloc.rpartition("@")
+        netloc = f"{user}@{host}" if at else f"{user}@{netloc}"
+    path = f"/{database}" if database is not None else parts.path
+    return urlunsplit(parts._replace(netloc=netloc, path=path))
 
 
 def _identifier(name: str) -> str:

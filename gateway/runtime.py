@@ -14,10 +14,10 @@ from pathlib import Path
 
 import asyncpg
 
-from gateway.database import EMBEDDED_DATABASE, EmbeddedPostgres, ensure_database
+from gateway.database import EMBEDDED_DATABASE, SERVING_ROLE, EmbeddedPostgres, ensure_database, url_with
 from gateway.migrate import migrate
 from gateway.settings import Settings
-from loaders.admin import has_any_producer
+from loaders.admin import ensure_serving_role, has_any_producer
 
 log = logging.getLogger(__name__)
 
@@ -42,16 +42,20 @@ def database_urls(settings: Settings) -> Iterator[DatabaseUrls]:
     server.start()
     try:
         asyncio.run(ensure_database(server.database_url("postgres"), EMBEDDED_DATABASE))
-        url = server.database_url(EMBEDDED_DATABASE)
-        yield DatabaseUrls(serve=url, owner=url)
+        owner = server.database_url(EMBEDDED_DATABASE)
+        yield DatabaseUrls(serve=url_with(owner, user=SERVING_ROLE), owner=owner)
     finally:
         server.stop()
 
 
-async def run_migrations(owner_url: str) -> list[str]:
+async def run_migrations(owner_url: str, *, embedded: bool = False) -> list[str]:
+    """Apply the migrations as the owner; for the embedded default, also make its serving role."""
     connection = await asyncpg.connect(owner_url)
     try:
-        return await migrate(connection)
+        applied = await migrate(connection)
+        if embedded:
+            await ensure_serving_role(connection, SERVING_ROLE)
+        return applied
     finally:
         await connection.close()
 

@@ -1,4 +1,5 @@
-"""API key storage. Keys are looked up before the tenant is known, so these run on the pool directly."""
+"""API key storage. Keys are looked up before the tenant is known, through `authenticate_api_key`;
+creating, listing and revoking them is for the command line, as the owner."""
 
 from __future__ import annotations
 
@@ -49,13 +50,10 @@ async def find_principal(pool: asyncpg.Pool, secret: str) -> Principal | None:
     """The principal of an active key, or None for an unknown or revoked one."""
     if not looks_like_key(secret):
         return None
-    row = await pool.fetchrow(
-        "select id, producer_id, scopes from api_keys where secret_hash = $1 and revoked_at is null",
-        hash_key(secret),
-    )
+    row = await pool.fetchrow("select key_id, producer_id, scopes from authenticate_api_key($1)", hash_key(secret))
     if row is None:
         return None
-    return Principal(producer_id=row["producer_id"], key_id=row["id"], scopes=frozenset(row["scopes"]))
+    return Principal(producer_id=row["producer_id"], key_id=row["key_id"], scopes=frozenset(row["scopes"]))
 
 
 async def list_keys(connection: asyncpg.Connection, producer_id: int) -> list[str]:

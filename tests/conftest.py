@@ -13,9 +13,10 @@ import pytest
 from starlette.applications import Starlette
 
 from gateway.app import create_app
-from gateway.database import EmbeddedPostgres, drop_database, ensure_database
+from gateway.database import SERVING_ROLE, EmbeddedPostgres, drop_database, ensure_database, url_with
 from gateway.migrate import migrate
 from gateway.settings import Settings
+from loaders.admin import ensure_serving_role
 
 NewDatabase = Callable[[], Awaitable[str]]
 
@@ -48,10 +49,11 @@ async def new_database(postgres_admin_url: str) -> AsyncIterator[NewDatabase]:
         name = f"sg_test_{uuid.uuid4().hex[:12]}"
         await ensure_database(postgres_admin_url, name)
         created.append(name)
-        url = _with_database(postgres_admin_url, name)
+        url = url_with(postgres_admin_url, database=name)
         connection = await asyncpg.connect(url)
         try:
             await migrate(connection)
+            await ensure_serving_role(connection, SERVING_ROLE)
         finally:
             await connection.close()
         return url
@@ -69,7 +71,7 @@ async def database_url(new_database: NewDatabase) -> str:
 
 @pytest.fixture
 async def connection(database_url: str) -> AsyncIterator[asyncpg.Connection]:
-    """A plain owner connection for arranging rows and checking results independently."""
+    """An owner connection (it bypasses row-level security) for arranging rows and checking results."""
     connection = await asyncpg.connect(database_url)
     try:
         yield connection
@@ -77,18 +79,10 @@ async def connection(database_url: str) -> AsyncIterator[asyncpg.Connection]:
         await connection.close()
 
 
-def _with_database(url: str, database: str) -> str:
-    """The same server URL pointing at another database (works for socket and TCP URLs)."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{database}"))
-
-
 @pytest.fixture(scope="session")
 async def app(database_url: str) -> AsyncIterator[Starlette]:
     """The gateway over the session database, with its lifespan (pool) running."""
-    application = create_app(Settings.from_env({}), database_url)
+    application = create_app(Settings.from_env({}), url_with(database_url, user=SERVING_ROLE))
     async with application.router.lifespan_context(application):
         yield application
 

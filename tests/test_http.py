@@ -104,7 +104,8 @@ async def test_unexpected_errors_are_masked(
     }
     assert "hunter2" not in response.text
     logged = [record for record in caplog.records if record.name == "gateway.errors"]
-    assert logged and "req-42" in logged[0].getMessage()
+    assert logged
+    assert "req-42" in logged[0].getMessage()
 
 
 async def test_health_and_readiness(client: httpx.AsyncClient) -> None:

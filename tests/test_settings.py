@@ -30,7 +30,9 @@ def test_values_are_read_and_validated() -> None:
             "LOG_LEVEL": "debug",
         }
     )
-    assert settings.production and not settings.embedded and not settings.graphiql
+    assert settings.production
+    assert not settings.embedded
+    assert not settings.graphiql
     assert settings.database_owner_url == "postgresql://owner@db/sales"
     assert (settings.port, settings.pool_max_size, settings.statement_timeout_ms) == (9000, 20, 1500)
     assert settings.data_dir == Path("/srv/gateway")
