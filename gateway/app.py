@@ -45,8 +45,7 @@ def create_app(settings: Settings, database_url: str, schema: GatewaySchema | No
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with open_pool(database_url, settings) as pool:
-            async with pool.acquire() as connection:
-                problems = await serving_role_problems(connection)
+            problems = await serving_role_problems(pool)
             if problems:
                 raise RuntimeError(
                     "refusing to serve through a role that row-level security does not bind: "

@@ -26,7 +26,7 @@ async def ensure_serving_role(connection: asyncpg.Connection, role: str) -> None
     await connection.execute(f'grant sales_gateway_app to "{role}"')
 
 
-async def serving_role_problems(connection: asyncpg.Connection) -> list[str]:
+async def serving_role_problems(connection: asyncpg.Connection | asyncpg.Pool) -> list[str]:
     """Why the connected role must not serve requests: it could read past row-level security."""
     row = await connection.fetchrow(
         """

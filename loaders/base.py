@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Hashable, Iterable, Mapping, Sequence
-from typing import Any, Generic, TypeVar
+import dataclasses
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from typing import Any, ClassVar, Generic, TypeVar
 
 import asyncpg
 from aiodataloader import DataLoader
@@ -63,6 +64,12 @@ class TenantDatabase:
             self.statements += 1
             return await connection.fetchrow(sql, *args)
 
+    async def fetchval(self, sql: str, *args: Any) -> Any:
+        async with self._lock:
+            connection = await self._connect()
+            self.statements += 1
+            return await connection.fetchval(sql, *args)
+
     async def close(self, *, commit: bool = True) -> None:
         """End the transaction (commit, or roll back) and give the connection back."""
         connection, transaction = self._connection, self._transaction
@@ -89,6 +96,25 @@ class ProducerLoader(DataLoader[K, V | None], Generic[K, V]):
         raise NotImplementedError
 
 
+class RowsByIdLoader(ProducerLoader[int, V]):
+    """Rows of one table by primary key. Subclasses name the table, the columns and the row type.
+
+    `table` and `columns` are constants of our code; keys are always parameters.
+    """
+
+    table: ClassVar[str]
+    columns: ClassVar[str]
+    row_type: ClassVar[Callable[..., Any]]
+
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[V | None]:
+        rows = await self.db.fetch(
+            f"select {self.columns} from {self.table} where producer_id = $1 and id = any($2::bigint[])",
+            self.db.producer_id,
+            list(keys),
+        )
+        return in_key_order(keys, {row["id"]: self.row_type(**row) for row in rows})
+
+
 def in_key_order(keys: Iterable[K], found: Mapping[K, V]) -> list[V | None]:
     """The loaded values in the order of `keys`, None where nothing was found."""
     return [found.get(key) for key in keys]
@@ -100,3 +126,8 @@ def grouped_in_key_order(keys: Iterable[K], rows: Iterable[tuple[K, V]]) -> list
     for key, value in rows:
         groups.setdefault(key, []).append(value)
     return [groups.get(key, []) for key in keys]
+
+
+def column_list(row_type: type[Any]) -> str:
+    """The SELECT list of a row dataclass: its field names, which are its table's column names."""
+    return ", ".join(field.name for field in dataclasses.fields(row_type))

@@ -1,18 +1,29 @@
-"""Every loader of one request, built together over the request's `TenantDatabase`."""
+"""Every loader of one request, made on first use over the request's `TenantDatabase`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from loaders.base import TenantDatabase
-from loaders.producers import ProducerByIdLoader
+from loaders.base import ProducerLoader, TenantDatabase
+
+L = TypeVar("L", bound=ProducerLoader[Any, Any])
 
 
-@dataclass(slots=True)
 class Loaders:
-    db: TenantDatabase
-    producer_by_id: ProducerByIdLoader
+    """The loaders of one request. Never shared: each request gets its own, bound to its producer."""
+
+    __slots__ = ("_loaders", "db")
+
+    def __init__(self, db: TenantDatabase) -> None:
+        self.db = db
+        self._loaders: dict[type[ProducerLoader[Any, Any]], ProducerLoader[Any, Any]] = {}
 
     @classmethod
     def for_request(cls, db: TenantDatabase) -> Loaders:
-        return cls(db=db, producer_by_id=ProducerByIdLoader(db))
+        return cls(db)
+
+    def get(self, loader_class: type[L]) -> L:
+        loader = self._loaders.get(loader_class)
+        if loader is None:
+            loader = self._loaders[loader_class] = loader_class(self.db)
+        return loader  # type: ignore[return-value]

@@ -29,12 +29,19 @@ def producer_zone(time_zone: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def period_of(first_day: date | None, last_day: date | None, time_zone: str, *, now: datetime | None = None) -> Period:
-    """The given days, or the last 7 days up to today in the producer's time zone."""
+def period_of(
+    first_day: date | None,
+    last_day: date | None,
+    time_zone: str,
+    *,
+    now: datetime | None = None,
+    default_days: int = DEFAULT_PERIOD_DAYS,
+) -> Period:
+    """The given days, or the last `default_days` days up to today in the producer's time zone."""
     zone = producer_zone(time_zone)
     if first_day is None or last_day is None:
         today = (now or datetime.now(UTC)).astimezone(zone).date()
-        first_day, last_day = today - timedelta(days=DEFAULT_PERIOD_DAYS - 1), today
+        first_day, last_day = today - timedelta(days=default_days - 1), today
     if first_day > last_day:
         raise BadUserInput("period.from must not be after period.to")
     if (last_day - first_day).days >= MAX_PERIOD_DAYS:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from gateway.context import Context
-from loaders.producers import ProducerRow
+from loaders.producers import ProducerByIdLoader, ProducerRow
 from schema.errors import Unauthenticated
 
 
 async def viewer(context: Context) -> ProducerRow:
-    producer = await context.loaders.producer_by_id.load(context.producer_id)
+    producer = await context.loaders.get(ProducerByIdLoader).load(context.producer_id)
     if producer is None:  # the key outlived its producer
         raise Unauthenticated("The API key's producer no longer exists")
     return producer

@@ -1,0 +1,93 @@
+"""Lost sales. A lost sale counts once per buyer and product: the last failed attempt."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from loaders.base import ProducerLoader, RowsByIdLoader, TenantDatabase, column_list, in_key_order
+from loaders.paging import KeysetOrder, Page, PageRequest, fetch_page, qualified
+from loaders.where import Where
+
+
+@dataclass(frozen=True, slots=True)
+class LostSaleRow:
+    id: int
+    reason: str
+    product_id: int
+    buyer_id: int
+    currency: str
+    amount: Decimal
+    payment_method: str | None
+    source: str | None
+    created_at: datetime
+    recovered_sale_id: int | None
+
+
+LOST_SALE_COLUMNS = column_list(LostSaleRow)
+LOST_SALES_ORDER = KeysetOrder("created_at", descending=True)
+
+# no later attempt by the same buyer on the same product
+_LAST_ATTEMPT = (
+    "not exists (select 1 from lost_sales later where later.producer_id = l.producer_id"
+    " and later.buyer_id = l.buyer_id and later.product_id = l.product_id"
+    " and (later.created_at, later.id) > (l.created_at, l.id))"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LostSaleFilterSpec:
+    reasons: list[str] | None = None
+    product_ids: list[int] | None = None
+    currency: str | None = None
+    recovered: bool | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+
+def _lost_sales_where(producer_id: int, spec: LostSaleFilterSpec) -> Where:
+    where = Where()
+    where.add("l.producer_id = {0}", producer_id)
+    where.add(_LAST_ATTEMPT)
+    where.add_if(spec.reasons, "l.reason = any({0}::text[])")
+    where.add_if(spec.product_ids, "l.product_id = any({0}::bigint[])")
+    where.add_if(spec.currency, "l.currency = {0}")
+    where.add_if(spec.created_from, "l.created_at >= {0}")
+    where.add_if(spec.created_to, "l.created_at < {0}")
+    if spec.recovered is not None:
+        where.add("l.recovered_sale_id is not null" if spec.recovered else "l.recovered_sale_id is null")
+    return where
+
+
+async def lost_sales_page(db: TenantDatabase, spec: LostSaleFilterSpec, page: PageRequest) -> Page[LostSaleRow]:
+    select = f"select {qualified(LOST_SALE_COLUMNS, 'l')} from lost_sales l"
+    where = _lost_sales_where(db.producer_id, spec)
+    return await fetch_page(db, select, where, LOST_SALES_ORDER, page, lambda r: LostSaleRow(**r), alias="l")
+
+
+async def count_lost_sales(db: TenantDatabase, spec: LostSaleFilterSpec) -> int:
+    where = _lost_sales_where(db.producer_id, spec)
+    return int(await db.fetchval(f"select count(*) from lost_sales l where {where.sql}", *where.parameters))
+
+
+class LostSaleByIdLoader(RowsByIdLoader[LostSaleRow]):
+    table, columns, row_type = "lost_sales", LOST_SALE_COLUMNS, LostSaleRow
+
+
+class LostSaleByRecoveringSaleLoader(ProducerLoader[int, LostSaleRow]):
+    """The lost sale a sale recovered: the last attempt it recovered, by the sale's id."""
+
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[LostSaleRow | None]:
+        rows = await self.db.fetch(
+            f"""
+            select distinct on (recovered_sale_id) {LOST_SALE_COLUMNS}
+            from lost_sales
+            where producer_id = $1 and recovered_sale_id = any($2::bigint[])
+            order by recovered_sale_id, created_at desc, id desc
+            """,
+            self.db.producer_id,
+            list(keys),
+        )
+        return in_key_order(keys, {row["recovered_sale_id"]: LostSaleRow(**row) for row in rows})

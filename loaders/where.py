@@ -1,0 +1,38 @@
+"""WHERE clauses built from constant fragments of our code; every value is a numbered parameter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(slots=True)
+class Where:
+    parameters: list[Any] = field(default_factory=list)
+    conditions: list[str] = field(default_factory=list)
+
+    def add(self, fragment: str, *values: Any) -> None:
+        """Add `fragment`, in which {0}, {1}... stand for the parameters of `values`."""
+        numbers = []
+        for value in values:
+            self.parameters.append(value)
+            numbers.append(f"${len(self.parameters)}")
+        self.conditions.append(fragment.format(*numbers))
+
+    def add_if(self, value: Any, fragment: str) -> None:
+        """Add `fragment` with one parameter, unless the value is None (no condition)."""
+        if value is not None:
+            self.add(fragment, value)
+
+    @property
+    def sql(self) -> str:
+        return " and ".join(self.conditions) or "true"
+
+    @property
+    def next_parameter(self) -> int:
+        return len(self.parameters) + 1
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, with its wildcards escaped."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

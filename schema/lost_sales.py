@@ -1,0 +1,93 @@
+"""Lost sales: failed purchase attempts, one per buyer and product (the last), and their recovery."""
+
+from __future__ import annotations
+
+import datetime
+import enum
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from gateway.context import Context
+from loaders.lost_sales import LostSaleFilterSpec, LostSaleRow
+from resolvers import catalog as catalog_resolvers
+from resolvers import sales as sales_resolvers
+from schema.catalog import Buyer, Product
+from schema.common import CurrencyCode, Money, Node
+from schema.ids import pk_of, to_global_id
+from schema.sales import PaymentMethod
+
+if TYPE_CHECKING:
+    from schema.sales import Sale
+
+
+@strawberry.enum
+class LostSaleReason(enum.Enum):
+    ABANDONED_CHECKOUT = "ABANDONED_CHECKOUT"
+    CARD_DECLINED = "CARD_DECLINED"
+    INSUFFICIENT_FUNDS = "INSUFFICIENT_FUNDS"
+    BILLET_EXPIRED = "BILLET_EXPIRED"
+    PIX_EXPIRED = "PIX_EXPIRED"
+    CANCELLED_BY_BUYER = "CANCELLED_BY_BUYER"
+    FRAUD_SUSPECTED = "FRAUD_SUSPECTED"
+
+
+@strawberry.input(description="Every condition given must hold.")
+class LostSaleFilter:
+    reasons: list[LostSaleReason] | None = None
+    product_ids: list[strawberry.ID] | None = None
+    currency: CurrencyCode | None = None
+    recovered: bool | None = None
+    created_from: datetime.datetime | None = None
+    created_to: datetime.datetime | None = strawberry.field(default=None, description="Exclusive.")
+
+    def to_spec(self) -> LostSaleFilterSpec:
+        return LostSaleFilterSpec(
+            reasons=[reason.value for reason in self.reasons] if self.reasons is not None else None,
+            product_ids=[pk_of(i, "Product") for i in self.product_ids] if self.product_ids is not None else None,
+            currency=self.currency.value if self.currency else None,
+            recovered=self.recovered,
+            created_from=self.created_from,
+            created_to=self.created_to,
+        )
+
+
+@strawberry.type(
+    description="A purchase that failed: the last failed attempt of one buyer on one product. Scope: sales:read."
+)
+class LostSale(Node):
+    reason: LostSaleReason
+    potential_revenue: Money
+    payment_method: PaymentMethod | None
+    source: str | None
+    created_at: datetime.datetime
+    row: strawberry.Private[LostSaleRow]
+
+    @classmethod
+    def from_row(cls, row: LostSaleRow) -> LostSale:
+        return cls(
+            id=strawberry.ID(to_global_id("LostSale", row.id)),
+            reason=LostSaleReason(row.reason),
+            potential_revenue=Money.of(row.amount, row.currency),
+            payment_method=PaymentMethod(row.payment_method) if row.payment_method else None,
+            source=row.source,
+            created_at=row.created_at,
+            row=row,
+        )
+
+    @strawberry.field
+    async def product(self, info: Info[Context, None]) -> Product:
+        return Product.from_row(await catalog_resolvers.product(info.context, self.row.product_id))
+
+    @strawberry.field
+    async def buyer(self, info: Info[Context, None]) -> Buyer:
+        return Buyer.from_row(await catalog_resolvers.buyer(info.context, self.row.buyer_id))
+
+    @strawberry.field(description="The later sale (same buyer and product) that recovered it.")
+    async def recovered_by(self, info: Info[Context, None]) -> Annotated[Sale, strawberry.lazy("schema.sales")] | None:
+        from schema.sales import Sale
+
+        if self.row.recovered_sale_id is None:
+            return None
+        return Sale.from_row(await sales_resolvers.sale_of(info.context, self.row.recovered_sale_id))
