@@ -23,17 +23,21 @@ from resolvers import viewer as viewer_resolvers
 from schema.affiliations import Affiliation, AffiliationFilter
 from schema.catalog import Product
 from schema.common import CurrencyCode, DateRangeInput
+from schema.finance import FinanceQuery
 from schema.lost_sales import LostSale, LostSaleFilter
 from schema.overview import SalesOverview
 from schema.pagination import Connection, connection_of
 from schema.producers import Producer
 from schema.refunds import Refund, RefundFilter
+from schema.reports import ReportsQuery
 from schema.sales import OrderDirection, Sale, SaleFilter, SaleOrder, SaleOrderField
 from schema.subscriptions import Subscription, SubscriptionFilter, SubscriptionSummary
 
 
 @strawberry.type
-class Query:
+class Query(FinanceQuery, ReportsQuery):
+    """Root fields of the sales domains are here; finance and reports compose theirs in."""
+
     @strawberry.field(description="The producer the API key belongs to.")
     async def viewer(self, info: Info[Context, None]) -> Producer:
         return Producer.from_row(await viewer_resolvers.viewer(info.context))
