@@ -135,4 +135,6 @@ async def graphql_endpoint(request: Request) -> Response:
     if result.errors:
         body["errors"] = [format_error(error, request_id) for error in result.errors]
     body["data"] = result.data
+    if not state.settings.production:
+        headers["x-sql-statements"] = str(context.db.statements)
     return OrjsonResponse(body, headers=headers)

@@ -10,7 +10,7 @@ from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.execution import ExecutionContext
 
-from schema.producers import Producer
+from schema.node import NODE_CLASSES
 from schema.query import Query
 from schema.scalars import SCALAR_MAP
 
@@ -25,7 +25,7 @@ class GatewaySchema(strawberry.Schema):
 def build_schema(**overrides: Any) -> GatewaySchema:
     return GatewaySchema(
         query=Query,
-        types=[Producer],
+        types=NODE_CLASSES,
         extensions=[lambda: ParserCache(maxsize=512), lambda: ValidationCache(maxsize=512)],
         config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALAR_MAP),
         **overrides,

@@ -15,6 +15,7 @@ from loaders.subscriptions import SUBSCRIPTIONS_ORDER, SubscriptionFilterSpec
 from resolvers import affiliations as affiliation_resolvers
 from resolvers import catalog as catalog_resolvers
 from resolvers import lost_sales as lost_sales_resolvers
+from resolvers import node as node_resolvers
 from resolvers import overview as overview_resolvers
 from resolvers import refunds as refund_resolvers
 from resolvers import sales as sales_resolvers
@@ -22,11 +23,15 @@ from resolvers import subscriptions as subscription_resolvers
 from resolvers import viewer as viewer_resolvers
 from schema.affiliations import Affiliation, AffiliationFilter
 from schema.catalog import Product
-from schema.common import CurrencyCode, DateRangeInput
+from schema.common import CurrencyCode, DateRangeInput, Node
+from schema.errors import BadUserInput
 from schema.finance import FinanceQuery
+from schema.ids import from_global_id
 from schema.lost_sales import LostSale, LostSaleFilter
+from schema.node import NODE_TYPES
 from schema.overview import SalesOverview
 from schema.pagination import Connection, connection_of
+from schema.permissions import require_scope
 from schema.producers import Producer
 from schema.refunds import Refund, RefundFilter
 from schema.reports import ReportsQuery
@@ -37,6 +42,17 @@ from schema.subscriptions import Subscription, SubscriptionFilter, SubscriptionS
 @strawberry.type
 class Query(FinanceQuery, ReportsQuery):
     """Root fields of the sales domains are here; finance and reports compose theirs in."""
+
+    @strawberry.field(description="Any object by its global id; null when there is none (or it is not yours).")
+    async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:
+        type_name, pk = from_global_id(id)
+        node_type = NODE_TYPES.get(type_name)
+        if node_type is None:
+            raise BadUserInput(f"Invalid id: {id[:100]!r}")
+        if node_type.scope is not None:
+            require_scope(info.context.principal, node_type.scope)
+        row = await node_resolvers.node_row(info.context, node_type.loader, pk)
+        return node_type.build(row) if row is not None else None
 
     @strawberry.field(description="The producer the API key belongs to.")
     async def viewer(self, info: Info[Context, None]) -> Producer:
@@ -50,7 +66,8 @@ class Query(FinanceQuery, ReportsQuery):
         info: Info[Context, None],
         currency: CurrencyCode | None = None,
         period: DateRangeInput | None = None,
-    ) -> SalesOverview:
+    ) -> SalesOverview | None:
+        require_scope(info.context.principal, "sales:read")
         overview = await overview_resolvers.sales_overview(
             info.context,
             currency.value if currency else None,
@@ -69,7 +86,8 @@ class Query(FinanceQuery, ReportsQuery):
         before: str | None = None,
         filter: SaleFilter | None = None,
         order_by: SaleOrder | None = None,
-    ) -> Connection[Sale]:
+    ) -> Connection[Sale] | None:
+        require_scope(info.context.principal, "sales:read")
         context = info.context
         spec = filter.to_spec() if filter else SaleFilterSpec()
         field = order_by.field if order_by else SaleOrderField.CREATED_AT
@@ -82,6 +100,7 @@ class Query(FinanceQuery, ReportsQuery):
 
     @strawberry.field(description="One sale by its transaction code, or null. Scope: sales:read.")
     async def sale(self, info: Info[Context, None], transaction_code: str) -> Sale | None:
+        require_scope(info.context.principal, "sales:read")
         row = await sales_resolvers.sale_by_transaction_code(info.context, transaction_code)
         return Sale.from_row(row) if row else None
 
@@ -96,7 +115,8 @@ class Query(FinanceQuery, ReportsQuery):
         last: int | None = None,
         before: str | None = None,
         filter: LostSaleFilter | None = None,
-    ) -> Connection[LostSale]:
+    ) -> Connection[LostSale] | None:
+        require_scope(info.context.principal, "sales:read")
         context = info.context
         spec = filter.to_spec() if filter else LostSaleFilterSpec()
         page = await lost_sales_resolvers.lost_sales(context, spec, first=first, after=after, last=last, before=before)
@@ -115,7 +135,8 @@ class Query(FinanceQuery, ReportsQuery):
         first: int | None = None,
         after: str | None = None,
         filter: RefundFilter | None = None,
-    ) -> Connection[Refund]:
+    ) -> Connection[Refund] | None:
+        require_scope(info.context.principal, "refunds:read")
         context = info.context
         spec = filter.to_spec() if filter else RefundFilterSpec()
         page = await refund_resolvers.refunds(context, spec, first, after)
@@ -134,7 +155,8 @@ class Query(FinanceQuery, ReportsQuery):
         first: int | None = None,
         after: str | None = None,
         filter: SubscriptionFilter | None = None,
-    ) -> Connection[Subscription]:
+    ) -> Connection[Subscription] | None:
+        require_scope(info.context.principal, "subscriptions:read")
         context = info.context
         spec = filter.to_spec() if filter else SubscriptionFilterSpec()
         page = await subscription_resolvers.subscriptions(context, spec, first, after)
@@ -149,7 +171,8 @@ class Query(FinanceQuery, ReportsQuery):
     @strawberry.field(description="Active, new and cancelled subscriptions of a period (default: last 7 days).")
     async def subscription_summary(
         self, info: Info[Context, None], period: DateRangeInput | None = None
-    ) -> SubscriptionSummary:
+    ) -> SubscriptionSummary | None:
+        require_scope(info.context.principal, "subscriptions:read")
         dates = (period.from_, period.to) if period else (None, None)
         resolved, rows = await subscription_resolvers.summary(info.context, *dates)
         return SubscriptionSummary.from_rows(resolved, rows)
@@ -163,7 +186,8 @@ class Query(FinanceQuery, ReportsQuery):
         first: int | None = None,
         after: str | None = None,
         filter: AffiliationFilter | None = None,
-    ) -> Connection[Affiliation]:
+    ) -> Connection[Affiliation] | None:
+        require_scope(info.context.principal, "affiliations:read")
         context = info.context
         spec = filter.to_spec() if filter else AffiliationFilterSpec()
         page = await affiliation_resolvers.affiliations(context, spec, first, after)
@@ -178,7 +202,8 @@ class Query(FinanceQuery, ReportsQuery):
     @strawberry.field(description="The producer's products, newest first. Scope: sales:read.")
     async def products(
         self, info: Info[Context, None], first: int | None = None, after: str | None = None
-    ) -> Connection[Product]:
+    ) -> Connection[Product] | None:
+        require_scope(info.context.principal, "sales:read")
         context = info.context
         page = await catalog_resolvers.products(context, first, after)
         return connection_of(

@@ -16,6 +16,7 @@ from resolvers import sales as sales_resolvers
 from schema.catalog import Affiliate, Buyer, Product
 from schema.common import CurrencyCode, Money, Node
 from schema.ids import pk_of, to_global_id
+from schema.permissions import require_scope
 
 if TYPE_CHECKING:
     from schema.lost_sales import LostSale
@@ -180,17 +181,21 @@ class Sale(Node):
         row = await sales_resolvers.recovered_from(info.context, self.row.id)
         return LostSale.from_row(row) if row else None
 
-    @strawberry.field
-    async def refunds(self, info: Info[Context, None]) -> list[Annotated[Refund, strawberry.lazy("schema.refunds")]]:
+    @strawberry.field(description="Scope: refunds:read.")
+    async def refunds(
+        self, info: Info[Context, None]
+    ) -> list[Annotated[Refund, strawberry.lazy("schema.refunds")]] | None:
         from schema.refunds import Refund
 
+        require_scope(info.context.principal, "refunds:read")
         return [Refund.from_row(row) for row in await sales_resolvers.refunds_of(info.context, self.row.id)]
 
-    @strawberry.field
+    @strawberry.field(description="The subscription this sale charged, if any. Scope: subscriptions:read.")
     async def subscription(
         self, info: Info[Context, None]
     ) -> Annotated[Subscription, strawberry.lazy("schema.subscriptions")] | None:
         from schema.subscriptions import Subscription
 
+        require_scope(info.context.principal, "subscriptions:read")
         row = await sales_resolvers.subscription_of(info.context, self.row.subscription_id)
         return Subscription.from_row(row) if row else None

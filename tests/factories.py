@@ -136,3 +136,91 @@ async def make_lost_sale(
             recovered_sale_id,
         )
     )
+
+
+async def make_affiliate(connection: asyncpg.Connection, producer_id: int) -> int:
+    n = next(_counter)
+    return int(
+        await connection.fetchval(
+            "insert into affiliates (producer_id, name, email) values ($1, $2, $3) returning id",
+            producer_id,
+            f"Affiliate {n}",
+            f"affiliate{n}@example.com",
+        )
+    )
+
+
+async def make_subscription(
+    connection: asyncpg.Connection, seller: Seller, *, started_at: datetime, status: str = "ACTIVE"
+) -> int:
+    cancelled_at = started_at if status.startswith("CANCELLED") else None
+    return int(
+        await connection.fetchval(
+            """
+            insert into subscriptions (producer_id, buyer_id, product_id, plan_name, price, currency, status,
+                                       started_at, cancelled_at, recurrence)
+            values ($1, $2, $3, 'Monthly', 29.90, 'BRL', $4, $5, $6, 0)
+            returning id
+            """,
+            seller.id,
+            seller.buyer_id,
+            seller.product_id,
+            status,
+            started_at,
+            cancelled_at,
+        )
+    )
+
+
+async def bulk_sales(connection: asyncpg.Connection, seller: Seller, count: int, *, base: datetime) -> None:
+    """`count` varied sales in one statement, with many ties in created_at and gross_amount.
+
+    Every 5th has an affiliate, every 7th belongs to a subscription, every 11th has a refund, every 13th
+    recovered a lost sale.
+    """
+    affiliate_id = await make_affiliate(connection, seller.id)
+    subscription_id = await make_subscription(connection, seller, started_at=base)
+    statuses = ["APPROVED", "COMPLETE", "CANCELLED", "REFUNDED", "WAITING_PAYMENT", "APPROVED"]
+    methods = ["CREDIT_CARD", "PIX", "BILLET", "PAYPAL"]
+    await connection.execute(
+        """
+        insert into sales (producer_id, transaction_code, status, product_id, buyer_id, affiliate_id, subscription_id,
+                           payment_method, currency, gross_amount, fees, taxes, affiliate_commission, net_amount,
+                           created_at, approved_at)
+        select $1, 'BULK' || $1::bigint || '-' || i, ($5::text[])[1 + i % 6], $2, $3,
+               case when i % 5 = 0 then $4::bigint end,
+               case when i % 7 = 0 then $8::bigint end,
+               ($6::text[])[1 + i % 4], case when i % 3 = 0 then 'USD' else 'BRL' end,
+               10 + (i * 7) % 50, 1.00, 0.50, case when i % 5 = 0 then 2.00 else 0 end,
+               10 + (i * 7) % 50 - 1.50 - case when i % 5 = 0 then 2.00 else 0 end,
+               $7::timestamptz - (i % 400) * interval '1 hour', $7::timestamptz - (i % 400) * interval '1 hour'
+        from generate_series(1, $9::int) as i
+        """,
+        seller.id,
+        seller.product_id,
+        seller.buyer_id,
+        affiliate_id,
+        statuses,
+        methods,
+        base,
+        subscription_id,
+        count,
+    )
+    await connection.execute(
+        """
+        insert into refunds (producer_id, sale_id, amount, currency, status, requested_at, resolved_at)
+        select producer_id, id, 1.00, currency, 'APPROVED', created_at, created_at
+        from sales where producer_id = $1 and id % 11 = 0
+        """,
+        seller.id,
+    )
+    await connection.execute(
+        """
+        insert into lost_sales (producer_id, reason, product_id, buyer_id, currency, amount, created_at,
+                                recovered_sale_id)
+        select producer_id, 'CARD_DECLINED', product_id, buyer_id, currency, gross_amount,
+               created_at - interval '1 minute', id
+        from sales where producer_id = $1 and id % 13 = 0
+        """,
+        seller.id,
+    )
