@@ -15,7 +15,7 @@ from loaders.affiliations import (
     count_affiliations,
 )
 from loaders.paging import Page
-from resolvers.pagination import order_name, page_request
+from resolvers.pagination import Window, order_name, page_request
 from resolvers.periods import period_of
 from resolvers.viewer import viewer
 
@@ -23,10 +23,8 @@ AFFILIATIONS_ORDER_NAME = order_name("affiliations", AFFILIATIONS_ORDER)
 DEFAULT_PERFORMANCE_DAYS = 30
 
 
-async def affiliations(
-    context: Context, spec: AffiliationFilterSpec, first: int | None, after: str | None
-) -> Page[AffiliationRow]:
-    request = page_request(AFFILIATIONS_ORDER_NAME, "datetime", first=first, after=after)
+async def affiliations(context: Context, spec: AffiliationFilterSpec, window: Window) -> Page[AffiliationRow]:
+    request = page_request(AFFILIATIONS_ORDER_NAME, "datetime", **window.arguments())
     return await affiliations_page(context.db, spec, request)
 
 

@@ -15,7 +15,7 @@ from loaders.catalog import (
     products_page,
 )
 from loaders.paging import Page
-from resolvers.pagination import order_name, page_request
+from resolvers.pagination import Window, order_name, page_request
 
 PRODUCTS_ORDER_NAME = order_name("products", PRODUCTS_ORDER)
 
@@ -47,8 +47,8 @@ async def affiliate(context: Context, affiliate_id: int | None) -> AffiliateRow 
     return row
 
 
-async def products(context: Context, first: int | None, after: str | None) -> Page[ProductRow]:
-    request = page_request(PRODUCTS_ORDER_NAME, "datetime", first=first, after=after)
+async def products(context: Context, window: Window) -> Page[ProductRow]:
+    request = page_request(PRODUCTS_ORDER_NAME, "datetime", **window.arguments())
     return await products_page(context.db, request)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from gateway.context import Context
 from loaders.lost_sales import LOST_SALES_ORDER, LostSaleFilterSpec, LostSaleRow, count_lost_sales, lost_sales_page
 from loaders.paging import Page
-from resolvers.pagination import order_name, page_request
+from resolvers.pagination import Window, order_name, page_request
 
 LOST_SALES_ORDER_NAME = order_name("lost_sales", LOST_SALES_ORDER)
 
@@ -13,13 +13,9 @@ LOST_SALES_ORDER_NAME = order_name("lost_sales", LOST_SALES_ORDER)
 async def lost_sales(
     context: Context,
     spec: LostSaleFilterSpec,
-    *,
-    first: int | None,
-    after: str | None,
-    last: int | None,
-    before: str | None,
+    window: Window,
 ) -> Page[LostSaleRow]:
-    request = page_request(LOST_SALES_ORDER_NAME, "datetime", first=first, after=after, last=last, before=before)
+    request = page_request(LOST_SALES_ORDER_NAME, "datetime", **window.arguments())
     return await lost_sales_page(context.db, spec, request)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
@@ -82,6 +83,19 @@ def page_request(
     raw_cursor = before if backward else after
     cursor = decode_cursor(raw_cursor, order_name, kind) if raw_cursor is not None else None
     return PageRequest(limit=limit, backward=backward, cursor=cursor)
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """The connection arguments of a list, as the client gave them."""
+
+    first: int | None = None
+    after: str | None = None
+    last: int | None = None
+    before: str | None = None
+
+    def arguments(self) -> dict[str, Any]:
+        return {"first": self.first, "after": self.after, "last": self.last, "before": self.before}
 
 
 def order_name(prefix: str, order: KeysetOrder) -> str:

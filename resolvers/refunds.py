@@ -5,13 +5,13 @@ from __future__ import annotations
 from gateway.context import Context
 from loaders.paging import Page
 from loaders.refunds import REFUNDS_ORDER, RefundFilterSpec, RefundRow, count_refunds, refunds_page
-from resolvers.pagination import order_name, page_request
+from resolvers.pagination import Window, order_name, page_request
 
 REFUNDS_ORDER_NAME = order_name("refunds", REFUNDS_ORDER)
 
 
-async def refunds(context: Context, spec: RefundFilterSpec, first: int | None, after: str | None) -> Page[RefundRow]:
-    request = page_request(REFUNDS_ORDER_NAME, "datetime", first=first, after=after)
+async def refunds(context: Context, spec: RefundFilterSpec, window: Window) -> Page[RefundRow]:
+    request = page_request(REFUNDS_ORDER_NAME, "datetime", **window.arguments())
     return await refunds_page(context.db, spec, request)
 
 

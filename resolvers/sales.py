@@ -17,7 +17,7 @@ from loaders.sales import (
 )
 from loaders.subscriptions import SubscriptionByIdLoader, SubscriptionRow
 from resolvers.catalog import MissingRowError
-from resolvers.pagination import ValueKind, order_name, page_request
+from resolvers.pagination import ValueKind, Window, order_name, page_request
 
 MAX_SEARCH_LENGTH = 200
 
@@ -32,14 +32,10 @@ async def sales(
     context: Context,
     spec: SaleFilterSpec,
     order: tuple[str, KeysetOrder, ValueKind],
-    *,
-    first: int | None,
-    after: str | None,
-    last: int | None,
-    before: str | None,
+    window: Window,
 ) -> Page[SaleRow]:
     name, keyset, kind = order
-    request = page_request(name, kind, first=first, after=after, last=last, before=before)
+    request = page_request(name, kind, **window.arguments())
     return await sales_page(context.db, spec, keyset, request)
 
 

@@ -18,7 +18,7 @@ from loaders.subscriptions import (
     subscription_summary,
     subscriptions_page,
 )
-from resolvers.pagination import order_name, page_request
+from resolvers.pagination import Window, order_name, page_request
 from resolvers.periods import Period, period_of
 from resolvers.viewer import viewer
 
@@ -26,10 +26,8 @@ SUBSCRIPTIONS_ORDER_NAME = order_name("subscriptions", SUBSCRIPTIONS_ORDER)
 CHARGES_ORDER_NAME = order_name("charges", CHARGES_ORDER)
 
 
-async def subscriptions(
-    context: Context, spec: SubscriptionFilterSpec, first: int | None, after: str | None
-) -> Page[SubscriptionRow]:
-    request = page_request(SUBSCRIPTIONS_ORDER_NAME, "datetime", first=first, after=after)
+async def subscriptions(context: Context, spec: SubscriptionFilterSpec, window: Window) -> Page[SubscriptionRow]:
+    request = page_request(SUBSCRIPTIONS_ORDER_NAME, "datetime", **window.arguments())
     return await subscriptions_page(context.db, spec, request)
 
 
@@ -37,8 +35,8 @@ async def subscriptions_count(context: Context, spec: SubscriptionFilterSpec) ->
     return await count_subscriptions(context.db, spec)
 
 
-async def charges(context: Context, subscription_id: int, first: int | None, after: str | None) -> Page[SaleRow]:
-    request = page_request(CHARGES_ORDER_NAME, "datetime", first=first, after=after)
+async def charges(context: Context, subscription_id: int, window: Window) -> Page[SaleRow]:
+    request = page_request(CHARGES_ORDER_NAME, "datetime", **window.arguments())
     page = await context.loaders.get(ChargesLoader).load((subscription_id, request))
     assert page is not None
     return page

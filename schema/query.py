@@ -21,6 +21,7 @@ from resolvers import refunds as refund_resolvers
 from resolvers import sales as sales_resolvers
 from resolvers import subscriptions as subscription_resolvers
 from resolvers import viewer as viewer_resolvers
+from resolvers.pagination import Window
 from schema.affiliations import Affiliation, AffiliationFilter
 from schema.catalog import Product
 from schema.common import CurrencyCode, DateRangeInput, Node
@@ -93,7 +94,7 @@ class Query(FinanceQuery, ReportsQuery):
         field = order_by.field if order_by else SaleOrderField.CREATED_AT
         direction = order_by.direction if order_by else OrderDirection.DESC
         order = sales_resolvers.sale_order(field.value, direction.value)
-        page = await sales_resolvers.sales(context, spec, order, first=first, after=after, last=last, before=before)
+        page = await sales_resolvers.sales(context, spec, order, Window(first, after, last, before))
         return connection_of(
             page, Sale.from_row, order[0], order[1], lambda: sales_resolvers.sales_count(context, spec)
         )
@@ -119,7 +120,7 @@ class Query(FinanceQuery, ReportsQuery):
         require_scope(info.context.principal, "sales:read")
         context = info.context
         spec = filter.to_spec() if filter else LostSaleFilterSpec()
-        page = await lost_sales_resolvers.lost_sales(context, spec, first=first, after=after, last=last, before=before)
+        page = await lost_sales_resolvers.lost_sales(context, spec, Window(first, after, last, before))
         return connection_of(
             page,
             LostSale.from_row,
@@ -134,12 +135,14 @@ class Query(FinanceQuery, ReportsQuery):
         info: Info[Context, None],
         first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
         filter: RefundFilter | None = None,
     ) -> Connection[Refund] | None:
         require_scope(info.context.principal, "refunds:read")
         context = info.context
         spec = filter.to_spec() if filter else RefundFilterSpec()
-        page = await refund_resolvers.refunds(context, spec, first, after)
+        page = await refund_resolvers.refunds(context, spec, Window(first, after, last, before))
         return connection_of(
             page,
             Refund.from_row,
@@ -154,12 +157,14 @@ class Query(FinanceQuery, ReportsQuery):
         info: Info[Context, None],
         first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
         filter: SubscriptionFilter | None = None,
     ) -> Connection[Subscription] | None:
         require_scope(info.context.principal, "subscriptions:read")
         context = info.context
         spec = filter.to_spec() if filter else SubscriptionFilterSpec()
-        page = await subscription_resolvers.subscriptions(context, spec, first, after)
+        page = await subscription_resolvers.subscriptions(context, spec, Window(first, after, last, before))
         return connection_of(
             page,
             Subscription.from_row,
@@ -185,12 +190,14 @@ class Query(FinanceQuery, ReportsQuery):
         info: Info[Context, None],
         first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
         filter: AffiliationFilter | None = None,
     ) -> Connection[Affiliation] | None:
         require_scope(info.context.principal, "affiliations:read")
         context = info.context
         spec = filter.to_spec() if filter else AffiliationFilterSpec()
-        page = await affiliation_resolvers.affiliations(context, spec, first, after)
+        page = await affiliation_resolvers.affiliations(context, spec, Window(first, after, last, before))
         return connection_of(
             page,
             Affiliation.from_row,
@@ -201,11 +208,16 @@ class Query(FinanceQuery, ReportsQuery):
 
     @strawberry.field(description="The producer's products, newest first. Scope: sales:read.")
     async def products(
-        self, info: Info[Context, None], first: int | None = None, after: str | None = None
+        self,
+        info: Info[Context, None],
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[Product] | None:
         require_scope(info.context.principal, "sales:read")
         context = info.context
-        page = await catalog_resolvers.products(context, first, after)
+        page = await catalog_resolvers.products(context, Window(first, after, last, before))
         return connection_of(
             page,
             Product.from_row,

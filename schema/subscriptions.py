@@ -15,6 +15,7 @@ from loaders.subscriptions import CHARGES_ORDER, SubscriptionFilterSpec, Subscri
 from resolvers import catalog as catalog_resolvers
 from resolvers import sales as sales_resolvers
 from resolvers import subscriptions as subscription_resolvers
+from resolvers.pagination import Window
 from resolvers.periods import Period
 from schema.catalog import Buyer, Product
 from schema.common import DateRange, Money, Node
@@ -88,12 +89,17 @@ class Subscription(Node):
 
     @strawberry.field(description="The sales that charged this subscription, newest first.")
     async def charges(
-        self, info: Info[Context, None], first: int | None = None, after: str | None = None
+        self,
+        info: Info[Context, None],
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[Annotated[Sale, strawberry.lazy("schema.sales")]]:
         from schema.sales import Sale
 
         context = info.context
-        page = await subscription_resolvers.charges(context, self.row.id, first, after)
+        page = await subscription_resolvers.charges(context, self.row.id, Window(first, after, last, before))
         spec = SaleFilterSpec(subscription_id=self.row.id)
         return connection_of(
             page,
