@@ -64,5 +64,5 @@ def create_app(settings: Settings, database_url: str, schema: GatewaySchema | No
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.schema = schema or build_schema()
+    app.state.schema = schema or build_schema(production=settings.production)
     return app

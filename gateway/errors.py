@@ -26,9 +26,13 @@ def _known_failure(error: BaseException | None) -> tuple[str, str] | None:
     return None
 
 
-def format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
-    """The client's view of one error; unexpected ones are logged with the request id and masked."""
-    formatted: dict[str, Any] = {"message": error.message}
+def format_error(error: GraphQLError, request_id: str, *, suggestions: bool = True) -> dict[str, Any]:
+    """The client's view of one error; unexpected ones are logged with the request id and masked.
+
+    Without `suggestions` (production), "Did you mean ...?" hints about names in the schema are cut.
+    """
+    message = error.message if suggestions else error.message.split(" Did you mean")[0]
+    formatted: dict[str, Any] = {"message": message}
     if error.locations:
         formatted["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
     if error.path is not None:
@@ -39,6 +43,8 @@ def format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
     elif error.path is None:
         # parsing, validation and variable coercion: the request itself is at fault
         code = (error.extensions or {}).get("code") or "BAD_USER_INPUT"
+        if error.message.endswith("tokens. Parsing aborted."):
+            code = "QUERY_TOO_COMPLEX"
     else:
         log.error(
             "unexpected error at %s (request %s)",

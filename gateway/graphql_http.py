@@ -20,6 +20,7 @@ from gateway.context import build_context
 from gateway.errors import format_error
 from gateway.responses import OrjsonResponse, error_response
 from loaders.api_keys import find_principal
+from schema.limits import MAX_QUERY_CHARACTERS
 
 log = logging.getLogger("gateway.graphql")
 
@@ -30,6 +31,12 @@ MAX_BODY_BYTES = 2 * 1024 * 1024
 
 class BadRequest(Exception):
     """The HTTP request is not a GraphQL request we can run (HTTP 400)."""
+
+    code = "BAD_USER_INPUT"
+
+
+class QueryTooLarge(BadRequest):
+    code = "QUERY_TOO_COMPLEX"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +59,8 @@ def _graphql_request(payload: Any) -> GraphQLRequest:
     query = payload.get("query")
     if not isinstance(query, str) or not query.strip():
         raise BadRequest("`query` must be a non-empty string")
+    if len(query) > MAX_QUERY_CHARACTERS:
+        raise QueryTooLarge(f"The query has {len(query)} characters; at most {MAX_QUERY_CHARACTERS} are allowed")
     variables = payload.get("variables")
     if isinstance(variables, str) and variables.strip():
         try:
@@ -80,7 +89,9 @@ async def _read_post(request: Request) -> GraphQLRequest:
     try:
         payload = orjson.loads(body)
     except orjson.JSONDecodeError:
-        raise BadRequest("The body is not valid JSON") from None
+        raise BadRequest("The body is not valid JSON (UTF-8)") from None
+    if b"\\u0000" in body:
+        raise BadRequest("NUL characters are not allowed in queries or variables")
     return _graphql_request(payload)
 
 
@@ -101,10 +112,12 @@ async def graphql_endpoint(request: Request) -> Response:
             graphql_request = await _read_post(request)
             allowed = {OperationType.QUERY, OperationType.MUTATION}
         else:
+            if "\x00" in str(request.query_params):
+                raise BadRequest("NUL characters are not allowed in queries or variables")
             graphql_request = _graphql_request(dict(request.query_params))
             allowed = {OperationType.QUERY}
     except BadRequest as error:
-        return error_response(400, str(error), "BAD_USER_INPUT", headers)
+        return error_response(400, str(error), error.code, headers)
 
     token = bearer_token(request.headers.get("authorization"))
     principal = await find_principal(state.pool, token) if token else None
@@ -123,8 +136,10 @@ async def graphql_endpoint(request: Request) -> Response:
             allowed_operation_types=allowed,
         )
         committed = True
-    except InvalidOperationTypeError:
-        return error_response(405, "Mutations are only run by POST", "BAD_USER_INPUT", {**headers, "allow": "POST"})
+    except InvalidOperationTypeError as error:
+        if error.operation_type == OperationType.MUTATION:
+            return error_response(405, "Mutations are only run by POST", "BAD_USER_INPUT", {**headers, "allow": "POST"})
+        return error_response(400, "Only queries and mutations are served here", "BAD_USER_INPUT", headers)
     except CannotGetOperationTypeError:
         message = "Name the operation to run with `operationName`; the document has several or none by that name"
         return error_response(400, message, "BAD_USER_INPUT", headers)
@@ -133,7 +148,8 @@ async def graphql_endpoint(request: Request) -> Response:
 
     body: dict[str, Any] = {}
     if result.errors:
-        body["errors"] = [format_error(error, request_id) for error in result.errors]
+        suggestions = not state.settings.production
+        body["errors"] = [format_error(error, request_id, suggestions=suggestions) for error in result.errors]
     body["data"] = result.data
     if not state.settings.production:
         headers["x-sql-statements"] = str(context.db.statements)

@@ -71,13 +71,16 @@ class TenantDatabase:
             return await connection.fetchval(sql, *args)
 
     async def close(self, *, commit: bool = True) -> None:
-        """End the transaction (commit, or roll back) and give the connection back."""
+        """End the transaction and give the connection back.
+
+        A read-only transaction is always rolled back: there is nothing to keep, and it may have failed.
+        """
         connection, transaction = self._connection, self._transaction
         self._connection = self._transaction = None
         if connection is None or transaction is None:
             return
         try:
-            if commit:
+            if commit and not self.readonly:
                 await transaction.commit()
             else:
                 await transaction.rollback()

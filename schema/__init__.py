@@ -6,10 +6,12 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ParserCache, ValidationCache
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.execution import ExecutionContext
 
+from schema.limits import MAX_TOKENS, OperationNameRequired, QueryLimitsRule
 from schema.node import NODE_CLASSES
 from schema.query import Query
 from schema.scalars import SCALAR_MAP
@@ -22,12 +24,22 @@ class GatewaySchema(strawberry.Schema):
         return None
 
 
-def build_schema(**overrides: Any) -> GatewaySchema:
+def build_schema(*, production: bool = False, **overrides: Any) -> GatewaySchema:
+    """The schema; in production introspection is refused and errors suggest no field names."""
+    rules: list[Any] = [QueryLimitsRule]
+    if production:
+        rules.append(NoSchemaIntrospectionCustomRule)
     return GatewaySchema(
         query=Query,
         types=NODE_CLASSES,
-        extensions=[lambda: ParserCache(maxsize=512), lambda: ValidationCache(maxsize=512)],
-        config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALAR_MAP),
+        extensions=[
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            lambda: AddValidationRules(rules),
+            lambda: ParserCache(maxsize=512),
+            lambda: ValidationCache(maxsize=512),
+            OperationNameRequired,
+        ],
+        config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALAR_MAP, disable_field_suggestions=production),
         **overrides,
     )
 

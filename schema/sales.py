@@ -15,6 +15,7 @@ from resolvers import catalog as catalog_resolvers
 from resolvers import sales as sales_resolvers
 from schema.catalog import Affiliate, Buyer, Product
 from schema.common import CurrencyCode, Money, Node
+from schema.errors import BadUserInput
 from schema.ids import pk_of, to_global_id
 from schema.permissions import require_scope
 
@@ -86,6 +87,12 @@ class SaleOrder:
     direction: OrderDirection
 
 
+def bounded_text(value: str | None, field: str, limit: int) -> str | None:
+    if value is not None and len(value) > limit:
+        raise BadUserInput(f"`{field}` may have at most {limit} characters")
+    return value
+
+
 @strawberry.input(description="Every condition given must hold.")
 class SaleFilter:
     status: list[SaleStatus] | None = None
@@ -108,7 +115,7 @@ class SaleFilter:
             currency=self.currency.value if self.currency else None,
             created_from=self.created_from,
             created_to=self.created_to,
-            buyer_email=self.buyer_email,
+            buyer_email=bounded_text(self.buyer_email, "filter.buyerEmail", 320),
             affiliate_id=pk_of(self.affiliate_id, "Affiliate") if self.affiliate_id is not None else None,
             recovered=self.recovered,
             search=search,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -22,7 +24,7 @@ NewDatabase = Callable[[], Awaitable[str]]
 
 
 @pytest.fixture(scope="session")
-def postgres_admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def postgres_admin_url() -> Iterator[str]:
     """A URL to a server on which the tests may create and drop databases.
 
     `TEST_DATABASE_URL` names an existing server (its database is only used to create others);
@@ -32,12 +34,15 @@ def postgres_admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
     if external:
         yield external
         return
-    server = EmbeddedPostgres(Path(tmp_path_factory.mktemp("pg")) / "data")
+    # a folder of its own (not pytest's tmp_path, which concurrent pytest runs prune)
+    folder = Path(tempfile.mkdtemp(prefix="sales-gateway-test-"))
+    server = EmbeddedPostgres(folder / "data")
     server.start()
     try:
         yield server.database_url("postgres")
     finally:
         server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

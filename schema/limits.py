@@ -1,0 +1,133 @@
+"""Limits on what one document may ask, checked at validation (GraphQL Armor's defaults as the reference).
+
+Depth, aliases and directives are measured per operation with fragments expanded: an alias bomb hidden in a
+fragment spread a hundred times counts a hundred times. Fragments are measured once each (memoised) and a
+cycle counts nothing here: graphql-core's NoFragmentCyclesRule reports it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    ValidationContext,
+    ValidationRule,
+)
+from strawberry.extensions import SchemaExtension
+
+from schema.errors import BadUserInput
+
+MAX_DEPTH = 10
+MAX_ALIASES = 15
+MAX_DIRECTIVES = 50
+MAX_TOKENS = 2_000
+MAX_QUERY_CHARACTERS = 20_000
+TOO_COMPLEX = {"code": "QUERY_TOO_COMPLEX"}
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    depth: int = 0
+    aliases: int = 0
+    directives: int = 0
+
+    def __add__(self, other: Measure) -> Measure:
+        return Measure(max(self.depth, other.depth), self.aliases + other.aliases, self.directives + other.directives)
+
+
+class _Measurer:
+    def __init__(self, document: DocumentNode) -> None:
+        self.fragments = {
+            definition.name.value: definition
+            for definition in document.definitions
+            if isinstance(definition, FragmentDefinitionNode)
+        }
+        self.measured: dict[str, Measure] = {}
+        self.visiting: set[str] = set()
+
+    def selection_set(self, selection_set: SelectionSetNode | None) -> Measure:
+        total = Measure()
+        if selection_set is None:
+            return total
+        for selection in selection_set.selections:
+            directives = len(selection.directives or ())
+            if isinstance(selection, FieldNode):
+                if selection.name.value.startswith("__"):
+                    continue  # introspection is not limited by depth (GraphiQL's own query is deep)
+                inner = self.selection_set(selection.selection_set)
+                total = total + Measure(
+                    depth=inner.depth + 1,
+                    aliases=inner.aliases + (selection.alias is not None),
+                    directives=inner.directives + directives,
+                )
+            elif isinstance(selection, InlineFragmentNode):
+                total = total + self.selection_set(selection.selection_set) + Measure(directives=directives)
+            elif isinstance(selection, FragmentSpreadNode):
+                total = total + self.fragment(selection.name.value) + Measure(directives=directives)
+        return total
+
+    def fragment(self, name: str) -> Measure:
+        if name in self.measured:
+            return self.measured[name]
+        definition = self.fragments.get(name)
+        if definition is None or name in self.visiting:
+            return Measure()
+        self.visiting.add(name)
+        result = self.selection_set(definition.selection_set) + Measure(directives=len(definition.directives or ()))
+        self.visiting.discard(name)
+        self.measured[name] = result
+        return result
+
+
+class QueryLimitsRule(ValidationRule):
+    """Reports an operation deeper, or with more aliases or directives, than allowed."""
+
+    def __init__(self, context: ValidationContext) -> None:
+        super().__init__(context)
+        measurer = _Measurer(context.document)
+        for definition in context.document.definitions:
+            if not isinstance(definition, OperationDefinitionNode):
+                continue
+            measure = measurer.selection_set(definition.selection_set) + Measure(
+                directives=len(definition.directives or ())
+            )
+            name = definition.name.value if definition.name else "anonymous"
+            for limit, value, what in (
+                (MAX_DEPTH, measure.depth, "deep"),
+                (MAX_ALIASES, measure.aliases, "aliases"),
+                (MAX_DIRECTIVES, measure.directives, "directives"),
+            ):
+                if value > limit:
+                    self.report_error(_too_complex(name, what, value, limit, definition))
+
+
+def _too_complex(name: str, what: str, value: int, limit: int, node: Any) -> GraphQLError:
+    if what == "deep":
+        message = f"Operation {name} is {value} levels deep; at most {limit} are allowed"
+    else:
+        message = f"Operation {name} has {value} {what}; at most {limit} are allowed"
+    return GraphQLError(message, node, extensions=TOO_COMPLEX)
+
+
+class OperationNameRequired(SchemaExtension):
+    """A document with several operations runs only the one named by `operationName`."""
+
+    def on_execute(self) -> Iterator[None]:
+        document = self.execution_context.graphql_document
+        # `operation_name` falls back to the first operation's name; what the client sent is kept here
+        provided = getattr(self.execution_context, "_provided_operation_name", None)
+        if document is not None and not provided:
+            operations = sum(isinstance(node, OperationDefinitionNode) for node in document.definitions)
+            if operations > 1:
+                raise BadUserInput("The document has several operations: name the one to run with `operationName`")
+        yield
