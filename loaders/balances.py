@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from loaders.base import TenantDatabase
+from loaders.base import ProducerLoader, TenantDatabase, in_key_order
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,8 +23,8 @@ async def balances(db: TenantDatabase) -> list[BalanceRow]:
     rows = await db.fetch(
         """
         select currency,
-               coalesce(sum(amount - blocked_amount) filter (where available_at <= now()), 0) as available,
-               coalesce(sum(amount - blocked_amount) filter (where available_at > now()), 0) as pending,
+               coalesce(sum(amount - blocked_amount) filter (where available_at <= now()), 0.00) as available,
+               coalesce(sum(amount - blocked_amount) filter (where available_at > now()), 0.00) as pending,
                sum(blocked_amount) as blocked,
                sum(amount) as total
         from statement_entries
@@ -34,3 +35,77 @@ async def balances(db: TenantDatabase) -> list[BalanceRow]:
         db.producer_id,
     )
     return [BalanceRow(**row) for row in rows]
+
+
+class BalanceAfterLoader(ProducerLoader[int, Decimal]):
+    """The balance right after each statement entry (by entry id): the running total of `amount` in the
+    entry's currency over the whole ledger in (occurred_at, id) order, up to and including the entry.
+
+    Filters of the statement do not change it: it is computed over the unfiltered ledger.
+
+    How, in one statement for a whole batch (a page of up to 101 entries, in any currencies): per currency,
+    one aggregate sums everything strictly before the oldest wanted entry (the opening balance), then a
+    window runs over the ledger from the oldest to the newest wanted entry, and each wanted entry gets the
+    opening balance plus the window's running sum at its row. Both are index-only range scans of
+    `statement_running_balance` (producer_id, currency, occurred_at, id) include (amount): the rows read
+    are exactly the entries of that currency up to the newest wanted entry, never more.
+
+    Why the side before the entries, and not "total minus the sum of the entries after them": nothing
+    stores the total (a stored balance could drift), so the total is itself a pass over every entry of the
+    currency. With N entries in the currency, the prefix reads N minus the entries after the newest wanted
+    one; total-minus-suffix reads N plus the entries after the oldest wanted one: the prefix is never the
+    larger side. On the newest page (what the screen shows) both read about N; going back in time the
+    prefix shrinks while total-minus-suffix grows. A statement filter only widens the window between the
+    oldest and the newest entry of the page, still inside that same prefix. Measured on 250k entries in two
+    currencies (shared machine): newest page ~70-90 ms, middle ~30 ms, oldest ~2 ms, where the bare total
+    alone costs ~75-100 ms. A first page cheaper than O(N) would need stored checkpoints of the running
+    balance, which this design does not keep.
+
+    The CTEs are `materialized` so that the prefix aggregate runs once per currency, not once per row.
+    """
+
+    async def batch_load_fn(self, keys: Sequence[int]) -> list[Decimal | None]:
+        rows = await self.db.fetch(
+            """
+            with wanted as materialized (
+                select id, currency, occurred_at
+                from statement_entries
+                where producer_id = $1 and id = any($2::bigint[])
+            ),
+            spans as materialized (
+                select oldest.currency,
+                       oldest.occurred_at as first_occurred_at, oldest.id as first_id,
+                       newest.occurred_at as last_occurred_at, newest.id as last_id
+                from (select distinct on (currency) currency, occurred_at, id
+                      from wanted order by currency, occurred_at, id) oldest
+                join (select distinct on (currency) currency, occurred_at, id
+                      from wanted order by currency, occurred_at desc, id desc) newest
+                  on newest.currency = oldest.currency
+            ),
+            opening as materialized (
+                select spans.*, prefix.balance
+                from spans
+                cross join lateral (
+                    select coalesce(sum(e.amount), 0.00) as balance
+                    from statement_entries e
+                    where e.producer_id = $1 and e.currency = spans.currency
+                      and (e.occurred_at, e.id) < (spans.first_occurred_at, spans.first_id)
+                ) prefix
+            )
+            select span.id, opening.balance + span.running as balance_after
+            from opening
+            cross join lateral (
+                select e.id,
+                       sum(e.amount) over (order by e.occurred_at, e.id
+                                           rows between unbounded preceding and current row) as running
+                from statement_entries e
+                where e.producer_id = $1 and e.currency = opening.currency
+                  and (e.occurred_at, e.id) >= (opening.first_occurred_at, opening.first_id)
+                  and (e.occurred_at, e.id) <= (opening.last_occurred_at, opening.last_id)
+            ) span
+            where span.id = any($2::bigint[])
+            """,
+            self.db.producer_id,
+            list(keys),
+        )
+        return in_key_order(keys, {row["id"]: row["balance_after"] for row in rows})

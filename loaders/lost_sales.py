@@ -29,8 +29,8 @@ class LostSaleRow:
 LOST_SALE_COLUMNS = column_list(LostSaleRow)
 LOST_SALES_ORDER = KeysetOrder("created_at", descending=True)
 
-# no later attempt by the same buyer on the same product
-_LAST_ATTEMPT = (
+# no later attempt by the same buyer on the same product: `l` is the last attempt (the one that counts)
+LAST_ATTEMPT = (
     "not exists (select 1 from lost_sales later where later.producer_id = l.producer_id"
     " and later.buyer_id = l.buyer_id and later.product_id = l.product_id"
     " and (later.created_at, later.id) > (l.created_at, l.id))"
@@ -50,7 +50,7 @@ class LostSaleFilterSpec:
 def _lost_sales_where(producer_id: int, spec: LostSaleFilterSpec) -> Where:
     where = Where()
     where.add("l.producer_id = {0}", producer_id)
-    where.add(_LAST_ATTEMPT)
+    where.add(LAST_ATTEMPT)
     where.add_if(spec.reasons, "l.reason = any({0}::text[])")
     where.add_if(spec.product_ids, "l.product_id = any({0}::bigint[])")
     where.add_if(spec.currency, "l.currency = {0}")

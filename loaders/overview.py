@@ -7,6 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from loaders.base import TenantDatabase
+from loaders.lost_sales import LAST_ATTEMPT
 
 MADE_STATUSES = ["APPROVED", "COMPLETE"]
 
@@ -54,20 +55,16 @@ async def sales_by_currency(
 async def lost_sales_by_currency(
     db: TenantDatabase, start: datetime, end: datetime, currency: str | None
 ) -> list[LostSalesRow]:
-    """Lost sales whose last attempt (per buyer and product) falls in [start, end), per currency."""
+    """Lost sales that count (the last attempt per buyer and product) made in [start, end), per currency."""
     rows = await db.fetch(
-        """
+        f"""
         select currency,
                count(*) as count,
                count(recovered_sale_id) as recovered_count,
                coalesce(sum(amount) filter (where recovered_sale_id is null), 0) as potential_revenue
-        from (
-            select distinct on (buyer_id, product_id) currency, amount, recovered_sale_id
-            from lost_sales
-            where producer_id = $1 and created_at >= $2 and created_at < $3
-              and ($4::text is null or currency = $4)
-            order by buyer_id, product_id, created_at desc, id desc
-        ) last_attempts
+        from lost_sales l
+        where l.producer_id = $1 and l.created_at >= $2 and l.created_at < $3
+          and ($4::text is null or l.currency = $4) and {LAST_ATTEMPT}
         group by currency
         order by currency
         """,

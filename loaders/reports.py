@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from loaders.base import TenantDatabase
+from loaders.lost_sales import LAST_ATTEMPT
 from loaders.overview import MADE_STATUSES
 
 
@@ -44,3 +45,293 @@ async def payment_methods(
         currency,
     )
     return [PaymentMethodRow(**row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceRow:
+    device: str
+    currency: str
+    sales: int
+    revenue: Decimal
+
+
+async def revenue_by_device(
+    db: TenantDatabase, start: datetime, end: datetime, currency: str | None
+) -> list[DeviceRow]:
+    """Made sales per device and currency created in [start, end): count and gross revenue."""
+    rows = await db.fetch(
+        """
+        select device, currency, count(*) as sales, sum(gross_amount) as revenue
+        from sales
+        where producer_id = $1 and created_at >= $2 and created_at < $3 and status = any($4::text[])
+          and ($5::text is null or currency = $5)
+        group by device, currency
+        order by currency, revenue desc, device
+        """,
+        db.producer_id,
+        start,
+        end,
+        MADE_STATUSES,
+        currency,
+    )
+    return [DeviceRow(**row) for row in rows]
+
+
+# Lost sales counted by the rule: the last failed attempt per buyer and product (no later attempt exists
+# at all, as in loaders/lost_sales.py), placed in a period by that attempt's created_at.
+_LAST_ATTEMPTS_IN_PERIOD = f"""
+    select l.id, l.reason, l.source, l.recovered_sale_id
+    from lost_sales l
+    where l.producer_id = $1 and l.created_at >= $2 and l.created_at < $3 and {LAST_ATTEMPT}
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class RecoveryRow:
+    """Lost and recovered counts of a period, and the gross of the recovering sales per currency."""
+
+    lost: int
+    recovered: int
+    recovery_rate: Decimal  # percent, 2 decimals
+    recovered_revenue: list[tuple[str, Decimal]]  # (currency, gross), by currency
+
+
+async def purchase_recovery(db: TenantDatabase, start: datetime, end: datetime) -> RecoveryRow:
+    """Lost sales whose last attempt is in [start, end), how many of them were recovered, and the gross of
+    the sales that recovered them (each recovering sale once, in its own currency)."""
+    rows = await db.fetch(
+        f"""
+        with last_attempts as ({_LAST_ATTEMPTS_IN_PERIOD}),
+        totals as (
+            select count(*) as lost, count(recovered_sale_id) as recovered from last_attempts
+        ),
+        recovering as (
+            select s.currency, sum(s.gross_amount) as revenue
+            from sales s
+            where s.producer_id = $1 and s.id in (select recovered_sale_id from last_attempts)
+            group by s.currency
+        )
+        select t.lost, t.recovered,
+               case when t.lost = 0 then 0.00 else round(100.0 * t.recovered / t.lost, 2) end as recovery_rate,
+               r.currency, r.revenue
+        from totals t
+        left join recovering r on true
+        order by r.currency
+        """,
+        db.producer_id,
+        start,
+        end,
+    )
+    first = rows[0]
+    return RecoveryRow(
+        lost=first["lost"],
+        recovered=first["recovered"],
+        recovery_rate=first["recovery_rate"],
+        recovered_revenue=[(row["currency"], row["revenue"]) for row in rows if row["currency"] is not None],
+    )
+
+
+REFUND_COUNTED_STATUSES = ["APPROVED", "COMPLETED"]
+
+
+@dataclass(frozen=True, slots=True)
+class ProductRevenueRow:
+    product_id: int
+    currency: str
+    sales: int
+    gross_revenue: Decimal
+    net_revenue: Decimal
+    refunds: int
+
+
+async def product_revenue(
+    db: TenantDatabase, start: datetime, end: datetime, currency: str | None
+) -> list[ProductRevenueRow]:
+    """Per product and currency: made sales created in [start, end) (count, gross, net), and the refunds
+    requested in [start, end) that were granted (APPROVED or COMPLETED) for any sale of that product in
+    that currency, whatever the sale's date or status. A product appears if it has either; gross desc."""
+    rows = await db.fetch(
+        """
+        select product_id, currency,
+               sum(sales)::bigint as sales, sum(gross_revenue) as gross_revenue,
+               sum(net_revenue) as net_revenue, sum(refunds)::bigint as refunds
+        from (
+            select product_id, currency, count(*) as sales, sum(gross_amount) as gross_revenue,
+                   sum(net_amount) as net_revenue, 0 as refunds
+            from sales
+            where producer_id = $1 and created_at >= $2 and created_at < $3 and status = any($4::text[])
+              and ($5::text is null or currency = $5)
+            group by product_id, currency
+            union all
+            select s.product_id, s.currency, 0, 0.00, 0.00, count(*)
+            from refunds r
+            join sales s on s.producer_id = r.producer_id and s.id = r.sale_id
+            where r.producer_id = $1 and s.producer_id = $1 and r.requested_at >= $2 and r.requested_at < $3
+              and r.status = any($6::text[]) and ($5::text is null or s.currency = $5)
+            group by s.product_id, s.currency
+        ) parts
+        group by product_id, currency
+        order by gross_revenue desc, currency, product_id
+        """,
+        db.producer_id,
+        start,
+        end,
+        MADE_STATUSES,
+        currency,
+        REFUND_COUNTED_STATUSES,
+    )
+    return [ProductRevenueRow(**row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class PromotedProductRow:
+    """Made sales of one product brought in by affiliates, in one currency."""
+
+    product_id: int
+    affiliates: int  # distinct affiliates of the product over every currency
+    currency: str
+    sales: int
+    revenue: Decimal
+    commission: Decimal
+
+
+async def promoted_products(db: TenantDatabase, start: datetime, end: datetime) -> list[PromotedProductRow]:
+    """Made sales with an affiliate created in [start, end), per product and currency, with the number of
+    distinct affiliates per product. Products ordered by their affiliate sales (all currencies) desc."""
+    rows = await db.fetch(
+        """
+        with promoted as (
+            select product_id, affiliate_id, currency, gross_amount, affiliate_commission
+            from sales
+            where producer_id = $1 and created_at >= $2 and created_at < $3 and status = any($4::text[])
+              and affiliate_id is not null
+        ),
+        per_product as (
+            select product_id, count(distinct affiliate_id) as affiliates, count(*) as total_sales
+            from promoted
+            group by product_id
+        )
+        select c.product_id, p.affiliates, c.currency, c.sales, c.revenue, c.commission
+        from (
+            select product_id, currency, count(*) as sales, sum(gross_amount) as revenue,
+                   sum(affiliate_commission) as commission
+            from promoted
+            group by product_id, currency
+        ) c
+        join per_product p on p.product_id = c.product_id
+        order by p.total_sales desc, c.product_id, c.currency
+        """,
+        db.producer_id,
+        start,
+        end,
+        MADE_STATUSES,
+    )
+    return [PromotedProductRow(**row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class TimePointRow:
+    start: date
+    currency: str
+    sales: int
+    gross_revenue: Decimal
+
+
+async def revenue_over_time(
+    db: TenantDatabase,
+    start: datetime,
+    end: datetime,
+    bucket_days: list[date],
+    bucket_starts: list[datetime],
+    currency: str | None,
+) -> list[TimePointRow]:
+    """Made sales created in [start, end) per time bucket and currency.
+
+    The buckets are given: `bucket_days[i]` names the bucket that begins at the instant `bucket_starts[i]`
+    (ascending, the first equal to `start`) and lasts until the next one (the last one until `end`).
+    Every bucket is returned for every currency with a made sale in [start, end), zeros included; no
+    currency at all gives no rows. Ordered by bucket, then currency.
+    """
+    rows = await db.fetch(
+        """
+        with made as (
+            select currency, width_bucket(created_at, $4::timestamptz[]) as bucket,
+                   count(*) as sales, sum(gross_amount) as gross_revenue
+            from sales
+            where producer_id = $1 and created_at >= $2 and created_at < $3 and status = any($5::text[])
+              and ($6::text is null or currency = $6)
+            group by currency, bucket
+        )
+        select b.start, c.currency, coalesce(m.sales, 0) as sales, coalesce(m.gross_revenue, 0.00) as gross_revenue
+        from unnest($7::date[]) with ordinality as b(start, bucket)
+        cross join (select distinct currency from made) c
+        left join made m on m.bucket = b.bucket and m.currency = c.currency
+        order by b.bucket, c.currency
+        """,
+        db.producer_id,
+        start,
+        end,
+        bucket_starts,
+        MADE_STATUSES,
+        currency,
+        bucket_days,
+    )
+    return [TimePointRow(**row) for row in rows]
+
+
+DIRECT_SOURCE = "(direct)"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRow:
+    """One traffic source; `currency`/`revenue` are None for a source with lost sales only."""
+
+    source: str
+    sales: int
+    lost_sales: int
+    conversion_rate: Decimal  # percent, 2 decimals
+    currency: str | None
+    revenue: Decimal | None
+
+
+async def traffic_sources(db: TenantDatabase, start: datetime, end: datetime) -> list[SourceRow]:
+    """Per traffic source (null or empty reported as "(direct)"): made sales created in [start, end), lost
+    sales whose last attempt is in [start, end), sales / (sales + lost) in percent, and the gross revenue
+    per currency (one row per source and currency). Ordered by sales desc, lost sales desc, source (bytewise)."""
+    rows = await db.fetch(
+        f"""
+        with made as (
+            select coalesce(nullif(source, ''), $5) as source, currency, count(*) as sales,
+                   sum(gross_amount) as revenue
+            from sales
+            where producer_id = $1 and created_at >= $2 and created_at < $3 and status = any($4::text[])
+            group by 1, currency
+        ),
+        made_totals as (
+            select source, sum(sales)::bigint as sales from made group by source
+        ),
+        lost as (
+            select coalesce(nullif(source, ''), $5) as source, count(*) as lost_sales
+            from ({_LAST_ATTEMPTS_IN_PERIOD}) last_attempts
+            group by 1
+        ),
+        per_source as (
+            select coalesce(t.source, l.source) as source, coalesce(t.sales, 0) as sales,
+                   coalesce(l.lost_sales, 0) as lost_sales
+            from made_totals t
+            full join lost l on l.source = t.source
+        )
+        select p.source, p.sales, p.lost_sales,
+               round(100.0 * p.sales / (p.sales + p.lost_sales), 2) as conversion_rate,
+               m.currency, m.revenue
+        from per_source p
+        left join made m on m.source = p.source
+        order by p.sales desc, p.lost_sales desc, p.source collate "C", m.currency
+        """,
+        db.producer_id,
+        start,
+        end,
+        MADE_STATUSES,
+        DIRECT_SOURCE,
+    )
+    return [SourceRow(**row) for row in rows]

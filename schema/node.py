@@ -9,6 +9,7 @@ from typing import Any
 from loaders.affiliations import AffiliationByIdLoader
 from loaders.base import ProducerLoader
 from loaders.catalog import AffiliateByIdLoader, BuyerByIdLoader, ProductByIdLoader
+from loaders.finance import PrepaymentByIdLoader, ReceiptByIdLoader, StatementEntryByIdLoader, WithdrawalByIdLoader
 from loaders.lost_sales import LostSaleByIdLoader
 from loaders.producers import ProducerByIdLoader
 from loaders.refunds import RefundByIdLoader
@@ -17,6 +18,7 @@ from loaders.subscriptions import SubscriptionByIdLoader
 from schema.affiliations import Affiliation
 from schema.catalog import Affiliate, Buyer, Product
 from schema.common import Node
+from schema.finance import Prepayment, Receipt, StatementEntry, Withdrawal
 from schema.lost_sales import LostSale
 from schema.producers import Producer
 from schema.refunds import Refund
@@ -41,6 +43,10 @@ NODE_TYPES: dict[str, NodeType] = {
     "Refund": NodeType(RefundByIdLoader, Refund.from_row, "refunds:read"),
     "Subscription": NodeType(SubscriptionByIdLoader, Subscription.from_row, "subscriptions:read"),
     "Affiliation": NodeType(AffiliationByIdLoader, Affiliation.from_row, "affiliations:read"),
+    "StatementEntry": NodeType(StatementEntryByIdLoader, StatementEntry.from_row, "finance:read"),
+    "Withdrawal": NodeType(WithdrawalByIdLoader, Withdrawal.from_row, "finance:read"),
+    "Prepayment": NodeType(PrepaymentByIdLoader, Prepayment.from_row, "finance:read"),
+    "Receipt": NodeType(ReceiptByIdLoader, Receipt.from_row, "finance:read"),
 }
 
 NODE_CLASSES: list[type[Node]] = [

@@ -1,16 +1,30 @@
-"""Reports and analytics over a period."""
+"""Reports and analytics over a period, and the recommended strategies."""
 
 from __future__ import annotations
 
+import datetime
+import enum
 from decimal import Decimal
 
 import strawberry
 from strawberry.types import Info
 
 from gateway.context import Context
+from resolvers import catalog as catalog_resolvers
 from resolvers import reports as report_resolvers
+from resolvers import strategies as strategy_resolvers
+from schema.catalog import Product
 from schema.common import CurrencyCode, DateRangeInput, Money
-from schema.sales import PaymentMethod
+from schema.permissions import require_scope
+from schema.sales import Device, PaymentMethod
+from schema.strategies import Strategy
+
+
+@strawberry.enum(description="The length of a point of a time series, in the producer's time zone.")
+class TimeBucket(enum.Enum):
+    DAY = "DAY"
+    WEEK = "WEEK"
+    MONTH = "MONTH"
 
 
 @strawberry.type(description="Made sales paid with one method, in one currency.")
@@ -21,15 +35,96 @@ class PaymentMethodRow:
     share: Decimal = strawberry.field(description='Percent of the currency\'s revenue, e.g. "45.10".')
 
 
-@strawberry.type(description="Reports over a period (days in the producer's time zone). Scope: reports:read.")
+@strawberry.type(description="Made sales from one kind of device, in one currency.")
+class DeviceRow:
+    device: Device
+    sales: int
+    revenue: Money = strawberry.field(description="Gross revenue of those sales.")
+
+
+@strawberry.type(description="Lost sales of a period and how many were recovered.")
+class RecoveryReport:
+    lost: int = strawberry.field(
+        description="Lost sales counted once per buyer and product (the last failed attempt, if it is in the period)."
+    )
+    recovered: int = strawberry.field(description="Of those, how many a later made sale recovered.")
+    recovery_rate: Decimal = strawberry.field(
+        description='recovered / lost in percent, 2 decimals, e.g. "33.33"; "0.00" when nothing was lost.'
+    )
+    recovered_revenue: list[Money] = strawberry.field(
+        description="Gross of the recovering sales (whenever they were made), one entry per currency."
+    )
+
+
+@strawberry.type(description="One product's sales in one currency.")
+class ProductRevenueRow:
+    sales: int = strawberry.field(description="Made sales (APPROVED or COMPLETE) created in the period.")
+    gross_revenue: Money
+    net_revenue: Money = strawberry.field(description="What the producer keeps of those sales.")
+    refunds: int = strawberry.field(
+        description="Refunds requested in the period and granted (status APPROVED or COMPLETED) for any sale "
+        "of this product in this currency, whatever the sale's date or current status."
+    )
+    product_id: strawberry.Private[int]
+
+    @strawberry.field
+    async def product(self, info: Info[Context, None]) -> Product:
+        return Product.from_row(await catalog_resolvers.product(info.context, self.product_id))
+
+
+@strawberry.type(description="A product that affiliates sold in the period.")
+class PromotedProductRow:
+    affiliates: int = strawberry.field(description="Distinct affiliates with a made sale of it in the period.")
+    sales: int = strawberry.field(description="Made sales of it through an affiliate, every currency.")
+    revenue: list[Money] = strawberry.field(description="Gross of those sales, one entry per currency.")
+    commission: list[Money] = strawberry.field(description="Affiliates' commission, one entry per currency.")
+    product_id: strawberry.Private[int]
+
+    @strawberry.field
+    async def product(self, info: Info[Context, None]) -> Product:
+        return Product.from_row(await catalog_resolvers.product(info.context, self.product_id))
+
+
+@strawberry.type(description="Made sales of one time bucket in one currency (the currency of grossRevenue).")
+class TimePoint:
+    start: datetime.date = strawberry.field(
+        description="The bucket's first day: the day, the Monday of the ISO week, or the 1st of the month, "
+        "even when the period starts later (the bucket then counts from the period's first day)."
+    )
+    sales: int
+    gross_revenue: Money
+
+
+@strawberry.type(description="How one traffic source converts.")
+class SourceRow:
+    source: str = strawberry.field(description='The traffic source / utm; "(direct)" when there is none.')
+    sales: int = strawberry.field(description="Made sales created in the period.")
+    lost_sales: int = strawberry.field(
+        description="Lost sales (last failed attempt per buyer and product) in the period, by the attempt's source."
+    )
+    conversion_rate: Decimal = strawberry.field(
+        description='sales / (sales + lostSales) in percent, 2 decimals, e.g. "75.00".'
+    )
+    revenue: list[Money] = strawberry.field(description="Gross of the made sales, one entry per currency.")
+
+
+def _currency(value: CurrencyCode | None) -> str | None:
+    return value.value if value else None
+
+
+@strawberry.type(
+    description="Reports over a period: inclusive days in the producer's time zone, at most 3660 of them. "
+    "Sales count when made (APPROVED or COMPLETE) and belong to the day they were created. Amounts are "
+    "never added across currencies. Scope: reports:read."
+)
 class Reports:
-    @strawberry.field(description="Made sales per payment method, one row per method and currency.")
+    @strawberry.field(
+        description="Made sales per payment method, one row per method and currency. Scope: reports:read."
+    )
     async def payment_methods(
         self, info: Info[Context, None], period: DateRangeInput, currency: CurrencyCode | None = None
     ) -> list[PaymentMethodRow]:
-        rows = await report_resolvers.payment_methods(
-            info.context, period.from_, period.to, currency.value if currency else None
-        )
+        rows = await report_resolvers.payment_methods(info.context, period.from_, period.to, _currency(currency))
         return [
             PaymentMethodRow(
                 payment_method=PaymentMethod(row.payment_method),
@@ -40,9 +135,122 @@ class Reports:
             for row in rows
         ]
 
+    @strawberry.field(
+        description="Made sales per device, one row per device and currency, by currency then revenue "
+        "(descending). Scope: reports:read."
+    )
+    async def revenue_by_device(
+        self, info: Info[Context, None], period: DateRangeInput, currency: CurrencyCode | None = None
+    ) -> list[DeviceRow]:
+        rows = await report_resolvers.revenue_by_device(info.context, period.from_, period.to, _currency(currency))
+        return [
+            DeviceRow(device=Device(row.device), sales=row.sales, revenue=Money.of(row.revenue, row.currency))
+            for row in rows
+        ]
+
+    @strawberry.field(
+        description="Lost sales whose last attempt is in the period, and how many of them were recovered. "
+        "Scope: reports:read."
+    )
+    async def purchase_recovery(self, info: Info[Context, None], period: DateRangeInput) -> RecoveryReport:
+        row = await report_resolvers.purchase_recovery(info.context, period.from_, period.to)
+        return RecoveryReport(
+            lost=row.lost,
+            recovered=row.recovered,
+            recovery_rate=row.recovery_rate,
+            recovered_revenue=[Money.of(amount, currency) for currency, amount in row.recovered_revenue],
+        )
+
+    @strawberry.field(
+        description="Sales per product, one row per product and currency with made sales or granted refunds "
+        "in the period, by gross revenue (descending). Scope: reports:read."
+    )
+    async def product_revenue(
+        self, info: Info[Context, None], period: DateRangeInput, currency: CurrencyCode | None = None
+    ) -> list[ProductRevenueRow]:
+        rows = await report_resolvers.product_revenue(info.context, period.from_, period.to, _currency(currency))
+        return [
+            ProductRevenueRow(
+                product_id=row.product_id,
+                sales=row.sales,
+                gross_revenue=Money.of(row.gross_revenue, row.currency),
+                net_revenue=Money.of(row.net_revenue, row.currency),
+                refunds=row.refunds,
+            )
+            for row in rows
+        ]
+
+    @strawberry.field(
+        description="Products with made sales through affiliates in the period, by those sales (descending). "
+        "Scope: reports:read."
+    )
+    async def promoted_products(self, info: Info[Context, None], period: DateRangeInput) -> list[PromotedProductRow]:
+        rows = await report_resolvers.promoted_products(info.context, period.from_, period.to)
+        products: dict[int, PromotedProductRow] = {}
+        for row in rows:
+            product = products.get(row.product_id)
+            if product is None:
+                product = products[row.product_id] = PromotedProductRow(
+                    product_id=row.product_id, affiliates=row.affiliates, sales=0, revenue=[], commission=[]
+                )
+            product.sales += row.sales
+            product.revenue.append(Money.of(row.revenue, row.currency))
+            product.commission.append(Money.of(row.commission, row.currency))
+        return list(products.values())
+
+    @strawberry.field(
+        description="Made sales per time bucket (in the producer's time zone; weeks are ISO weeks, from "
+        "Monday), one point per bucket and currency, empty buckets included with zeros for every currency "
+        "with a made sale in the period; by bucket, then currency. Scope: reports:read."
+    )
+    async def revenue_over_time(
+        self,
+        info: Info[Context, None],
+        period: DateRangeInput,
+        bucket: TimeBucket,
+        currency: CurrencyCode | None = None,
+    ) -> list[TimePoint]:
+        rows = await report_resolvers.revenue_over_time(
+            info.context, period.from_, period.to, bucket.value, _currency(currency)
+        )
+        return [
+            TimePoint(start=row.start, sales=row.sales, gross_revenue=Money.of(row.gross_revenue, row.currency))
+            for row in rows
+        ]
+
+    @strawberry.field(
+        description="Which traffic sources convert: made and lost sales per source, by sales (descending). "
+        "Scope: reports:read."
+    )
+    async def traffic_sources(self, info: Info[Context, None], period: DateRangeInput) -> list[SourceRow]:
+        rows = await report_resolvers.traffic_sources(info.context, period.from_, period.to)
+        sources: dict[str, SourceRow] = {}
+        for row in rows:
+            source = sources.get(row.source)
+            if source is None:
+                source = sources[row.source] = SourceRow(
+                    source=row.source,
+                    sales=row.sales,
+                    lost_sales=row.lost_sales,
+                    conversion_rate=row.conversion_rate,
+                    revenue=[],
+                )
+            if row.currency is not None and row.revenue is not None:
+                source.revenue.append(Money.of(row.revenue, row.currency))
+        return list(sources.values())
+
 
 @strawberry.type
 class ReportsQuery:
     @strawberry.field(description="Reports and analytics. Scope: reports:read.")
-    def reports(self) -> Reports:
+    def reports(self, info: Info[Context, None]) -> Reports | None:
+        require_scope(info.context.principal, "reports:read")
         return Reports()
+
+    @strawberry.field(
+        description="Recommended strategies derived from the producer's own numbers, most urgent first. "
+        "Scope: reports:read."
+    )
+    async def strategies(self, info: Info[Context, None]) -> list[Strategy] | None:
+        require_scope(info.context.principal, "reports:read")
+        return [Strategy.from_advice(advice) for advice in await strategy_resolvers.strategies(info.context)]
