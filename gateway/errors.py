@@ -15,13 +15,26 @@ log = logging.getLogger("gateway.errors")
 INTERNAL_MESSAGE = "Internal server error"
 
 
+# the database went away or is refusing work: the request may be retried
+_UNAVAILABLE = (
+    asyncpg.CannotConnectNowError,
+    asyncpg.ConnectionDoesNotExistError,
+    asyncpg.exceptions.OperatorInterventionError,  # terminated backend, shutdown
+    asyncpg.exceptions.ConnectionFailureError,
+    asyncpg.exceptions.TooManyConnectionsError,
+    asyncpg.InterfaceError,
+    OSError,
+    TimeoutError,
+)
+
+
 def _known_failure(error: BaseException | None) -> tuple[str, str] | None:
     """(code, message) for failures the client may be told about."""
     if isinstance(error, GatewayError):
         return error.code, error.message
     if isinstance(error, asyncpg.QueryCanceledError):
         return "SERVICE_UNAVAILABLE", "The query took too long and was cancelled; try a narrower one"
-    if isinstance(error, (asyncpg.CannotConnectNowError, asyncpg.ConnectionDoesNotExistError, OSError, TimeoutError)):
+    if isinstance(error, _UNAVAILABLE):
         return "SERVICE_UNAVAILABLE", "The database is not reachable right now; try again shortly"
     return None
 

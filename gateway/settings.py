@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import platformdirs
@@ -38,6 +39,7 @@ class Settings:
     data_dir: Path = field(default_factory=_default_data_dir)
     graphiql: bool = True
     log_level: str = "INFO"
+    prepayment_fee_percent: Decimal = Decimal("2.50")
     demo_producers: int = 20
     demo_sales: int = 20_000
 
@@ -78,6 +80,7 @@ class Settings:
             data_dir=Path(data_dir).expanduser() if data_dir else _default_data_dir(),
             graphiql=reader.boolean("GATEWAY_GRAPHIQL", gateway_env != "production"),
             log_level=reader.choice("LOG_LEVEL", "INFO", LOG_LEVELS, upper=True),
+            prepayment_fee_percent=reader.percent("GATEWAY_PREPAYMENT_FEE_PERCENT", Decimal("2.50")),
             demo_producers=reader.integer("GATEWAY_DEMO_PRODUCERS", 20, minimum=1, maximum=100_000),
             demo_sales=reader.integer("GATEWAY_DEMO_SALES", 20_000, minimum=0, maximum=100_000_000),
         )
@@ -115,6 +118,18 @@ class _Reader:
             raise SettingsError(f"{name} must be a number, got {raw!r}") from None
         if not minimum <= value <= maximum:
             raise SettingsError(f"{name} must be between {minimum} and {maximum}, got {value}")
+        return value
+
+    def percent(self, name: str, default: Decimal) -> Decimal:
+        raw = self.text(name)
+        if raw is None:
+            return default
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            raise SettingsError(f"{name} must be a percent such as 2.50, got {raw!r}") from None
+        if not value.is_finite() or not 0 <= value <= 100 or value != value.quantize(Decimal("0.01")):
+            raise SettingsError(f"{name} must be a percent from 0 to 100 with at most 2 decimals, got {raw!r}")
         return value
 
     def boolean(self, name: str, default: bool) -> bool:

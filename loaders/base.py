@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from typing import Any, ClassVar, Generic, TypeVar
+from collections.abc import AsyncIterator, Callable, Hashable, Iterable, Mapping, Sequence
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
 import asyncpg
 from aiodataloader import DataLoader
@@ -31,6 +32,9 @@ class TenantDatabase:
         self.pool = pool
         self.producer_id = producer_id
         self.readonly = readonly
+        # one snapshot for the whole request; a mutation request reads committed data instead, so that
+        # what its writes committed is visible to the reads that follow them
+        self.snapshot = True
         self.statements = 0
         self._acquire_timeout = acquire_timeout
         self._lock = asyncio.Lock()
@@ -42,7 +46,7 @@ class TenantDatabase:
             connection = await self.pool.acquire(timeout=self._acquire_timeout)
             try:
                 transaction = connection.transaction(
-                    isolation="repeatable_read" if self.readonly else "read_committed", readonly=self.readonly
+                    isolation="repeatable_read" if self.snapshot else "read_committed", readonly=self.readonly
                 )
                 await transaction.start()
                 await connection.execute("select set_config($1, $2, true)", TENANT_SETTING, str(self.producer_id))
@@ -69,6 +73,14 @@ class TenantDatabase:
             connection = await self._connect()
             self.statements += 1
             return await connection.fetchval(sql, *args)
+
+    @contextlib.asynccontextmanager
+    async def write(self) -> AsyncIterator[asyncpg.Connection]:
+        """A transaction of its own for one write, bound to the producer: committed when the block ends
+        normally, rolled back (nothing written) when it raises."""
+        async with self.pool.acquire(timeout=self._acquire_timeout) as connection, connection.transaction():
+            await connection.execute("select set_config($1, $2, true)", TENANT_SETTING, str(self.producer_id))
+            yield cast(asyncpg.Connection, connection)  # the pool's proxy behaves as the connection
 
     async def close(self, *, commit: bool = True) -> None:
         """End the transaction and give the connection back.

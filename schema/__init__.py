@@ -12,6 +12,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types.execution import ExecutionContext
 
 from schema.limits import MAX_TOKENS, OperationNameRequired, QueryLimitsRule
+from schema.mutation import Mutation, ReadCommittedForMutations
 from schema.node import NODE_CLASSES
 from schema.query import Query
 from schema.scalars import SCALAR_MAP
@@ -31,6 +32,7 @@ def build_schema(*, production: bool = False, **overrides: Any) -> GatewaySchema
         rules.append(NoSchemaIntrospectionCustomRule)
     return GatewaySchema(
         query=Query,
+        mutation=Mutation,
         types=NODE_CLASSES,
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
@@ -38,6 +40,7 @@ def build_schema(*, production: bool = False, **overrides: Any) -> GatewaySchema
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
             OperationNameRequired,
+            ReadCommittedForMutations,
         ],
         config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALAR_MAP, disable_field_suggestions=production),
         **overrides,

@@ -1,0 +1,1 @@
+"""Mutations: check the arguments, run the write in its own transaction, audit every attempt."""
