@@ -4,6 +4,7 @@ locks the producer's ledger in that currency, checks, writes the movement and it
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TypeVar
 
@@ -25,7 +26,7 @@ async def request_withdrawal(
     request_hash: bytes,
 ) -> Outcome[WithdrawalRow]:
     await lock_idempotency_key(connection, producer_id, "withdrawal", idempotency_key)
-    await lock_ledger(connection, producer_id, currency)
+    moment = await lock_ledger(connection, producer_id, currency)
     earlier = await connection.fetchrow(
         f"select {WITHDRAWAL_COLUMNS}, request_hash from withdrawals where producer_id = $1 and idempotency_key = $2",
         producer_id,
@@ -35,7 +36,7 @@ async def request_withdrawal(
         return _replay(earlier, request_hash, WithdrawalRow)
     if not await holds_currency(connection, producer_id, currency):
         return Outcome(refused=Refused("CURRENCY_MISMATCH", f"You hold no {currency}", ("input", "currency")))
-    available = await available_balance(connection, producer_id, currency)
+    available = await available_balance(connection, producer_id, currency, moment)
     if amount > available:
         message = f"Only {available} {currency} is available to withdraw"
         return Outcome(refused=Refused("INSUFFICIENT_FUNDS", message, ("input", "amount")))
@@ -56,12 +57,13 @@ async def request_withdrawal(
         """
         insert into statement_entries (producer_id, kind, currency, amount, description, withdrawal_id,
                                        occurred_at, available_at)
-        values ($1, 'WITHDRAWAL', $2, -$3::numeric, 'Withdrawal #' || $4::bigint, $4, now(), now())
+        values ($1, 'WITHDRAWAL', $2, -$3::numeric, 'Withdrawal #' || $4::bigint, $4, $5, $5)
         """,
         producer_id,
         currency,
         amount,
         row["id"],
+        moment,
     )
     return Outcome(row=WithdrawalRow(**row))
 
@@ -75,7 +77,7 @@ async def cancel_withdrawal(
     )
     if currency is None:
         return Outcome(refused=Refused("NOT_FOUND", "No such withdrawal", ("id",)))
-    await lock_ledger(connection, producer_id, currency)
+    moment = await lock_ledger(connection, producer_id, currency)
     row = await connection.fetchrow(
         f"select {WITHDRAWAL_COLUMNS} from withdrawals where producer_id = $1 and id = $2 for update",
         producer_id,
@@ -95,12 +97,13 @@ async def cancel_withdrawal(
         """
         insert into statement_entries (producer_id, kind, currency, amount, description, withdrawal_id,
                                        occurred_at, available_at)
-        values ($1, 'ADJUSTMENT', $2, $3, 'Withdrawal #' || $4::bigint || ' cancelled', $4, now(), now())
+        values ($1, 'ADJUSTMENT', $2, $3, 'Withdrawal #' || $4::bigint || ' cancelled', $4, $5, $5)
         """,
         producer_id,
         currency,
         row["amount"],
         withdrawal_id,
+        moment,
     )
     assert updated is not None
     return Outcome(row=WithdrawalRow(**updated))
@@ -122,7 +125,7 @@ async def request_prepayment(
     grows by amount - fee, pending shrinks by amount, and the total by the fee.
     """
     await lock_idempotency_key(connection, producer_id, "prepayment", idempotency_key)
-    await lock_ledger(connection, producer_id, currency)
+    moment = await lock_ledger(connection, producer_id, currency)
     earlier = await connection.fetchrow(
         f"select {PREPAYMENT_COLUMNS}, request_hash from prepayments where producer_id = $1 and idempotency_key = $2",
         producer_id,
@@ -136,13 +139,14 @@ async def request_prepayment(
         """
         select available_at, sum(amount - blocked_amount) as pending
         from statement_entries
-        where producer_id = $1 and currency = $2 and available_at > now()
+        where producer_id = $1 and currency = $2 and available_at > $3
         group by available_at
         having sum(amount - blocked_amount) > 0
         order by available_at
         """,
         producer_id,
         currency,
+        moment,
     )
     pending = sum((release["pending"] for release in releases), Decimal(0))
     if amount > pending:
@@ -164,7 +168,7 @@ async def request_prepayment(
     )
     assert row is not None
     prepayment_id = row["id"]
-    legs: list[tuple[str, Decimal, object]] = [("PREPAYMENT", amount, None), ("PREPAYMENT_FEE", -fee, None)]
+    legs: list[tuple[str, Decimal, datetime | None]] = [("PREPAYMENT", amount, None), ("PREPAYMENT_FEE", -fee, None)]
     remaining = amount
     for release in releases:
         if remaining <= 0:
@@ -176,10 +180,19 @@ async def request_prepayment(
         """
         insert into statement_entries (producer_id, kind, currency, amount, description, prepayment_id,
                                        occurred_at, available_at)
-        values ($1, $2, $3, $4, $5, $6, now(), coalesce($7::timestamptz, now()))
+        values ($1, $2, $3, $4, $5, $6, $7, $8)
         """,
         [
-            (producer_id, kind, currency, value, _prepayment_description(kind, value, prepayment_id), prepayment_id, at)
+            (
+                producer_id,
+                kind,
+                currency,
+                value,
+                _prepayment_description(kind, value, prepayment_id),
+                prepayment_id,
+                moment,
+                at or moment,
+            )
             for kind, value, at in legs
             if value != 0
         ],

@@ -37,7 +37,7 @@ async def approve_refund(connection: asyncpg.Connection, producer_id: int, refun
     row, refused = await _requested_refund(connection, producer_id, refund_id)
     if refused is not None or row is None:
         return Outcome(refused=refused)
-    await lock_ledger(connection, producer_id, row["currency"])
+    moment = await lock_ledger(connection, producer_id, row["currency"])
     sale = await connection.fetchrow(
         "select id, status, gross_amount, net_amount, transaction_code from sales"
         " where producer_id = $1 and id = $2 for update",
@@ -74,7 +74,7 @@ async def approve_refund(connection: asyncpg.Connection, producer_id: int, refun
         """
         insert into statement_entries (producer_id, kind, currency, amount, description, sale_id, refund_id,
                                        occurred_at, available_at)
-        values ($1, 'REFUND', $2, -$3::numeric, $4, $5, $6, now(), now())
+        values ($1, 'REFUND', $2, -$3::numeric, $4, $5, $6, $7, $7)
         """,
         producer_id,
         row["currency"],
@@ -82,6 +82,7 @@ async def approve_refund(connection: asyncpg.Connection, producer_id: int, refun
         f"Refund of sale {sale['transaction_code']}",
         sale["id"],
         refund_id,
+        moment,
     )
     assert updated is not None
     return Outcome(row=RefundRow(**updated))

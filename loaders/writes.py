@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Generic, TypeVar
 
@@ -36,13 +37,22 @@ class Outcome(Generic[R]):
         return "REPLAYED" if self.replayed else "OK"
 
 
-async def lock_ledger(connection: asyncpg.Connection, producer_id: int, currency: str) -> None:
-    """Serialise money movements of one producer and currency until the transaction ends."""
+async def lock_ledger(connection: asyncpg.Connection, producer_id: int, currency: str) -> datetime:
+    """Serialise money movements of one producer and currency until the transaction ends; return the moment
+    the lock was taken.
+
+    Checks and new entries use that moment, not `now()`: `now()` is when the transaction began, and a
+    transaction that began before another committed would otherwise see that one's entries as not yet
+    available, and spend the same money twice.
+    """
     await connection.execute(
         "select pg_advisory_xact_lock(hashtextextended('ledger:' || $1::bigint::text || ':' || $2::text, 0))",
         producer_id,
         currency,
     )
+    moment = await connection.fetchval("select clock_timestamp()")
+    assert isinstance(moment, datetime)
+    return moment
 
 
 async def lock_idempotency_key(connection: asyncpg.Connection, producer_id: int, kind: str, key: str) -> None:
@@ -65,15 +75,18 @@ async def holds_currency(connection: asyncpg.Connection, producer_id: int, curre
     )
 
 
-async def available_balance(connection: asyncpg.Connection, producer_id: int, currency: str) -> Decimal:
-    """What can be withdrawn now: released, not blocked. Read under `lock_ledger` to be exact."""
+async def available_balance(
+    connection: asyncpg.Connection, producer_id: int, currency: str, moment: datetime
+) -> Decimal:
+    """What can be withdrawn at `moment` (from `lock_ledger`): released by then, not blocked."""
     value = await connection.fetchval(
         """
         select coalesce(sum(amount - blocked_amount), 0) from statement_entries
-        where producer_id = $1 and currency = $2 and available_at <= now()
+        where producer_id = $1 and currency = $2 and available_at <= $3
         """,
         producer_id,
         currency,
+        moment,
     )
     return Decimal(value)
 
