@@ -98,9 +98,20 @@ async def reactivate_subscription(
     return _outcome(row, refused, SubscriptionRow)
 
 
-async def approve_affiliation(
-    connection: asyncpg.Connection, producer_id: int, affiliation_id: int, commission_rate: Decimal | None
+# the status an affiliation decision leads to -> the statuses it may come from
+AFFILIATION_DECISIONS = {"ACTIVE": ("PENDING",), "REJECTED": ("PENDING",), "BLOCKED": ("PENDING", "ACTIVE")}
+
+
+async def decide_affiliation(
+    connection: asyncpg.Connection,
+    producer_id: int,
+    affiliation_id: int,
+    status: str,
+    *,
+    reason: str | None = None,
+    commission_rate: Decimal | None = None,
 ) -> Outcome[AffiliationRow]:
+    """Approve (ACTIVE, optionally with a new rate), reject or block an affiliation."""
     row, refused = await _transition(
         connection,
         table="affiliations",
@@ -108,43 +119,10 @@ async def approve_affiliation(
         noun="affiliation",
         producer_id=producer_id,
         row_id=affiliation_id,
-        allowed=("PENDING",),
-        assignments="status = 'ACTIVE', decided_at = now(), commission_rate = coalesce($3, commission_rate)",
-        values=(commission_rate,),
-    )
-    return _outcome(row, refused, AffiliationRow)
-
-
-async def reject_affiliation(
-    connection: asyncpg.Connection, producer_id: int, affiliation_id: int, reason: str | None
-) -> Outcome[AffiliationRow]:
-    row, refused = await _transition(
-        connection,
-        table="affiliations",
-        columns=AFFILIATION_COLUMNS,
-        noun="affiliation",
-        producer_id=producer_id,
-        row_id=affiliation_id,
-        allowed=("PENDING",),
-        assignments="status = 'REJECTED', decided_at = now(), decision_reason = $3",
-        values=(reason,),
-    )
-    return _outcome(row, refused, AffiliationRow)
-
-
-async def block_affiliation(
-    connection: asyncpg.Connection, producer_id: int, affiliation_id: int, reason: str | None
-) -> Outcome[AffiliationRow]:
-    row, refused = await _transition(
-        connection,
-        table="affiliations",
-        columns=AFFILIATION_COLUMNS,
-        noun="affiliation",
-        producer_id=producer_id,
-        row_id=affiliation_id,
-        allowed=("PENDING", "ACTIVE"),
-        assignments="status = 'BLOCKED', decided_at = now(), decision_reason = $3",
-        values=(reason,),
+        allowed=AFFILIATION_DECISIONS[status],
+        assignments="status = $3, decided_at = now(), decision_reason = $4,"
+        " commission_rate = coalesce($5, commission_rate)",
+        values=(status, reason, commission_rate),
     )
     return _outcome(row, refused, AffiliationRow)
 

@@ -205,7 +205,7 @@ class Mutation:
     async def approve_affiliation(
         self, info: Info[Context, None], id: strawberry.ID, commission_rate: Decimal | None = None
     ) -> AffiliationPayload:
-        outcome = await decisions.approve_affiliate(info.context, id, commission_rate)
+        outcome = await decisions.decide_affiliation_status(info.context, id, "ACTIVE", rate=commission_rate)
         row = outcome.row
         return AffiliationPayload(
             affiliation=Affiliation.from_row(row) if row else None, user_errors=user_errors(outcome)
@@ -215,7 +215,7 @@ class Mutation:
     async def reject_affiliation(
         self, info: Info[Context, None], id: strawberry.ID, reason: str | None = None
     ) -> AffiliationPayload:
-        outcome = await decisions.reject_affiliate(info.context, id, reason)
+        outcome = await decisions.decide_affiliation_status(info.context, id, "REJECTED", reason=reason)
         row = outcome.row
         return AffiliationPayload(
             affiliation=Affiliation.from_row(row) if row else None, user_errors=user_errors(outcome)
@@ -225,7 +225,7 @@ class Mutation:
     async def block_affiliation(
         self, info: Info[Context, None], id: strawberry.ID, reason: str | None = None
     ) -> AffiliationPayload:
-        outcome = await decisions.block_affiliate(info.context, id, reason)
+        outcome = await decisions.decide_affiliation_status(info.context, id, "BLOCKED", reason=reason)
         row = outcome.row
         return AffiliationPayload(
             affiliation=Affiliation.from_row(row) if row else None, user_errors=user_errors(outcome)

@@ -11,14 +11,7 @@ from loaders.affiliations import AffiliationRow
 from loaders.finance import ReceiptRow
 from loaders.refund_writes import approve_refund, deny_refund
 from loaders.refunds import RefundRow
-from loaders.status_writes import (
-    approve_affiliation,
-    block_affiliation,
-    cancel_subscription,
-    decide_receipt,
-    reactivate_subscription,
-    reject_affiliation,
-)
+from loaders.status_writes import cancel_subscription, decide_affiliation, decide_receipt, reactivate_subscription
 from loaders.subscriptions import SubscriptionRow
 from loaders.writes import Outcome, Refused
 from resolvers.mutations.common import Invalid, audited_write, reason_text, target_pk
@@ -78,31 +71,28 @@ def commission_rate(rate: Decimal | None) -> Decimal | None:
     return rate
 
 
-async def approve_affiliate(context: Context, affiliation_id: str, rate: Decimal | None) -> Outcome[AffiliationRow]:
+AFFILIATION_ACTIONS = {"ACTIVE": "approveAffiliation", "REJECTED": "rejectAffiliation", "BLOCKED": "blockAffiliation"}
+
+
+async def decide_affiliation_status(
+    context: Context, affiliation_id: str, status: str, *, reason: str | None = None, rate: Decimal | None = None
+) -> Outcome[AffiliationRow]:
+    """Approve (status ACTIVE, optionally setting the rate), reject or block an affiliation."""
+
     async def write(connection: asyncpg.Connection) -> Outcome[AffiliationRow]:
         pk = target_pk(affiliation_id, "Affiliation")
-        return await approve_affiliation(connection, context.producer_id, pk, commission_rate(rate))
+        return await decide_affiliation(
+            connection,
+            context.producer_id,
+            pk,
+            status,
+            reason=reason_text(reason, required=False),
+            commission_rate=commission_rate(rate),
+        )
 
-    arguments = {"id": affiliation_id, "commissionRate": str(rate) if rate is not None else None}
-    return await audited_write(context, "affiliations:write", "approveAffiliation", arguments, "Affiliation", write)
-
-
-async def reject_affiliate(context: Context, affiliation_id: str, reason: str | None) -> Outcome[AffiliationRow]:
-    async def write(connection: asyncpg.Connection) -> Outcome[AffiliationRow]:
-        pk = target_pk(affiliation_id, "Affiliation")
-        return await reject_affiliation(connection, context.producer_id, pk, reason_text(reason, required=False))
-
-    arguments = {"id": affiliation_id, "reason": reason}
-    return await audited_write(context, "affiliations:write", "rejectAffiliation", arguments, "Affiliation", write)
-
-
-async def block_affiliate(context: Context, affiliation_id: str, reason: str | None) -> Outcome[AffiliationRow]:
-    async def write(connection: asyncpg.Connection) -> Outcome[AffiliationRow]:
-        pk = target_pk(affiliation_id, "Affiliation")
-        return await block_affiliation(connection, context.producer_id, pk, reason_text(reason, required=False))
-
-    arguments = {"id": affiliation_id, "reason": reason}
-    return await audited_write(context, "affiliations:write", "blockAffiliation", arguments, "Affiliation", write)
+    arguments = {"id": affiliation_id, "reason": reason, "commissionRate": str(rate) if rate is not None else None}
+    action = AFFILIATION_ACTIONS[status]
+    return await audited_write(context, "affiliations:write", action, arguments, "Affiliation", write)
 
 
 async def decide(context: Context, receipt_id: str, *, accept: bool, reason: str | None) -> Outcome[ReceiptRow]:
