@@ -14,9 +14,11 @@ from starlette.routing import Route
 
 from gateway.database import open_pool
 from gateway.graphql_http import graphql_endpoint
+from gateway.metrics import GatewayMetrics, metrics_endpoint
 from gateway.responses import OrjsonResponse
 from gateway.settings import Settings
 from loaders.admin import serving_role_problems
+from loaders.base import PoolWaiters
 from schema import GatewaySchema, build_schema
 
 log = logging.getLogger(__name__)
@@ -60,9 +62,12 @@ def create_app(settings: Settings, database_url: str, schema: GatewaySchema | No
             Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
+            Route("/metrics", metrics_endpoint, methods=["GET"]),
         ],
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.metrics = GatewayMetrics()
+    app.state.pool_waiters = PoolWaiters()
     app.state.schema = schema or build_schema(production=settings.production)
     return app

@@ -7,11 +7,14 @@ import asyncio
 import datetime
 import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 
 import asyncpg
+import uvicorn
 
+from gateway.app import create_app
 from gateway.auth import SCOPES, UnknownScopeError
 from gateway.logs import configure_logging
 from gateway.runtime import database_urls, demo_anchor, prepare_embedded_demo, run_migrations
@@ -82,11 +85,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
+class _Stopped(Exception):
+    """SIGTERM or SIGINT arrived; uvicorn has already finished its graceful shutdown."""
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise _Stopped(signal.Signals(signum).name)
+
+
 def _serve(settings: Settings) -> int:
-    import uvicorn
+    """Serve until SIGTERM/SIGINT: uvicorn stops accepting, lets in-flight requests finish (up to the grace
+    period) and closes the pool; then the embedded PostgreSQL, if we started it, is stopped.
 
-    from gateway.app import create_app
+    uvicorn re-raises the signal it caught once it is done, with the handlers it found restored: ours turns
+    it into an exception, so that the blocks below unwind instead of the process dying on the spot.
+    """
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    try:
+        _run_server(settings)
+    except _Stopped as stopped:
+        log.info("stopped by %s", stopped)
+    return 0
 
+
+def _run_server(settings: Settings) -> None:
     with database_urls(settings) as urls:
         asyncio.run(run_migrations(urls.owner, embedded=settings.embedded))
         if settings.embedded:
@@ -102,11 +125,18 @@ def _serve(settings: Settings) -> int:
                 workers=settings.workers,
                 log_config=None,
                 access_log=False,
+                timeout_graceful_shutdown=int(settings.shutdown_grace_s),
             )
         else:
             app = create_app(settings, urls.serve)
-            uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False)
-    return 0
+            uvicorn.run(
+                app,
+                host=settings.host,
+                port=settings.port,
+                log_config=None,
+                access_log=False,
+                timeout_graceful_shutdown=int(settings.shutdown_grace_s),
+            )
 
 
 def _print_demo_keys(keys: list[tuple[int, str]], settings: Settings) -> None:

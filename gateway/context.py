@@ -8,7 +8,7 @@ import asyncpg
 
 from gateway.auth import Principal
 from gateway.settings import Settings
-from loaders.base import TenantDatabase
+from loaders.base import PoolWaiters, TenantDatabase
 from loaders.registry import Loaders
 
 
@@ -25,9 +25,11 @@ class Context:
         return self.principal.producer_id
 
 
-def build_context(request_id: str, principal: Principal, settings: Settings, pool: asyncpg.Pool) -> Context:
+def build_context(
+    request_id: str, principal: Principal, settings: Settings, pool: asyncpg.Pool, waiters: PoolWaiters | None = None
+) -> Context:
     """A context whose loaders are new: nothing cached survives the request."""
-    db = TenantDatabase(pool, principal.producer_id, acquire_timeout=settings.pool_acquire_timeout_s)
+    db = TenantDatabase(pool, principal.producer_id, acquire_timeout=settings.pool_acquire_timeout_s, waiters=waiters)
     return Context(
         request_id=request_id, principal=principal, settings=settings, db=db, loaders=Loaders.for_request(db)
     )

@@ -35,6 +35,7 @@ async def open_pool(dsn: str, settings: Settings) -> AsyncIterator[asyncpg.Pool]
         min_size=settings.pool_min_size,
         max_size=settings.pool_max_size,
         command_timeout=settings.statement_timeout_ms / 1000 + 5,
+        timeout=settings.connect_timeout_s,
         server_settings={
             "application_name": "sales-gateway",
             "statement_timeout": str(settings.statement_timeout_ms),

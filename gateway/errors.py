@@ -8,6 +8,7 @@ from typing import Any
 import asyncpg
 from graphql import GraphQLError
 
+from loaders.base import PoolExhausted
 from schema.errors import GatewayError
 
 log = logging.getLogger("gateway.errors")
@@ -32,11 +33,19 @@ def _known_failure(error: BaseException | None) -> tuple[str, str] | None:
     """(code, message) for failures the client may be told about."""
     if isinstance(error, GatewayError):
         return error.code, error.message
+    if isinstance(error, PoolExhausted):
+        return "SERVICE_UNAVAILABLE", "The gateway is busy: no database connection was free in time; try again shortly"
     if isinstance(error, asyncpg.QueryCanceledError):
         return "SERVICE_UNAVAILABLE", "The query took too long and was cancelled; try a narrower one"
     if isinstance(error, _UNAVAILABLE):
         return "SERVICE_UNAVAILABLE", "The database is not reachable right now; try again shortly"
     return None
+
+
+def unavailable_reason(error: BaseException) -> str | None:
+    """The client's message when `error` means the database cannot serve now, else None."""
+    known = _known_failure(error)
+    return known[1] if known is not None and known[0] == "SERVICE_UNAVAILABLE" else None
 
 
 def format_error(error: GraphQLError, request_id: str, *, suggestions: bool = True) -> dict[str, Any]:

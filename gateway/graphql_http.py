@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -17,13 +18,15 @@ from strawberry.types.graphql import OperationType
 
 from gateway.auth import bearer_token
 from gateway.context import build_context
-from gateway.errors import format_error
+from gateway.errors import format_error, unavailable_reason
+from gateway.metrics import RequestRecord, record
 from gateway.responses import OrjsonResponse, error_response
 from loaders.api_keys import find_principal
 from schema.limits import MAX_QUERY_CHARACTERS
 
 log = logging.getLogger("gateway.graphql")
 
+_OPERATION = re.compile(r"\b(?:query|mutation|subscription)\s+([A-Za-z_][A-Za-z0-9_]*)")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _JSON_TYPES = ("application/json", "application/graphql-response+json")
 MAX_BODY_BYTES = 2 * 1024 * 1024
@@ -44,6 +47,12 @@ class GraphQLRequest:
     query: str
     variables: dict[str, Any] | None
     operation_name: str | None
+
+
+def _first_operation_name(query: str) -> str | None:
+    """The name of the document's first operation, for logs and metrics only (never to pick what runs)."""
+    match = _OPERATION.search(query[:2000])
+    return match.group(1) if match else None
 
 
 def request_id_of(request: Request) -> str:
@@ -107,6 +116,17 @@ async def graphql_endpoint(request: Request) -> Response:
         if not state.settings.graphiql:
             return error_response(404, "GraphiQL is turned off", "NOT_FOUND", headers)
         return HTMLResponse(get_graphql_ide_html("graphiql"), headers=headers)
+    entry = RequestRecord(request_id=request_id, started=time.perf_counter())
+    try:
+        response = await _answer(request, entry, headers)
+    finally:
+        record(state.metrics, entry, time.perf_counter())
+    return response
+
+
+async def _answer(request: Request, entry: RequestRecord, headers: dict[str, str]) -> Response:
+    """Run one GraphQL request, noting in `entry` what happened."""
+    state = request.app.state
     try:
         if request.method == "POST":
             graphql_request = await _read_post(request)
@@ -117,15 +137,28 @@ async def graphql_endpoint(request: Request) -> Response:
             graphql_request = _graphql_request(dict(request.query_params))
             allowed = {OperationType.QUERY}
     except BadRequest as error:
-        return error_response(400, str(error), error.code, headers)
+        return _refuse(entry, 400, str(error), error.code, headers)
+    entry.operation = graphql_request.operation_name or _first_operation_name(graphql_request.query)
 
     token = bearer_token(request.headers.get("authorization"))
-    principal = await find_principal(state.pool, token) if token else None
+    try:
+        principal = (
+            await find_principal(state.pool, token, acquire_timeout=state.settings.pool_acquire_timeout_s)
+            if token
+            else None
+        )
+    except Exception as error:
+        reason = unavailable_reason(error)
+        if reason is None:
+            raise
+        log.warning("authentication could not reach the database (request %s): %s", entry.request_id, error)
+        return _refuse(entry, 503, reason, "SERVICE_UNAVAILABLE", {**headers, "retry-after": "1"})
     if principal is None:
         message = "A valid API key is required: `Authorization: Bearer <key>`"
-        return error_response(401, message, "UNAUTHENTICATED", {**headers, "www-authenticate": "Bearer"})
+        return _refuse(entry, 401, message, "UNAUTHENTICATED", {**headers, "www-authenticate": "Bearer"})
+    entry.producer_id = principal.producer_id
 
-    context = build_context(request_id, principal, state.settings, state.pool)
+    context = build_context(entry.request_id, principal, state.settings, state.pool, state.pool_waiters)
     committed = False
     try:
         result = await state.schema.execute(
@@ -138,19 +171,31 @@ async def graphql_endpoint(request: Request) -> Response:
         committed = True
     except InvalidOperationTypeError as error:
         if error.operation_type == OperationType.MUTATION:
-            return error_response(405, "Mutations are only run by POST", "BAD_USER_INPUT", {**headers, "allow": "POST"})
-        return error_response(400, "Only queries and mutations are served here", "BAD_USER_INPUT", headers)
+            return _refuse(entry, 405, "Mutations are only run by POST", "BAD_USER_INPUT", {**headers, "allow": "POST"})
+        return _refuse(entry, 400, "Only queries and mutations are served here", "BAD_USER_INPUT", headers)
     except CannotGetOperationTypeError:
         message = "Name the operation to run with `operationName`; the document has several or none by that name"
-        return error_response(400, message, "BAD_USER_INPUT", headers)
+        return _refuse(entry, 400, message, "BAD_USER_INPUT", headers)
     finally:
-        await context.db.close(commit=committed)
+        try:
+            await context.db.close(commit=committed)
+        except Exception as error:  # the connection died with the database: the pool replaces it
+            if unavailable_reason(error) is None:
+                raise
+        entry.sql_statements, entry.sql_seconds = context.db.statements, context.db.sql_seconds
 
     body: dict[str, Any] = {}
     if result.errors:
         suggestions = not state.settings.production
-        body["errors"] = [format_error(error, request_id, suggestions=suggestions) for error in result.errors]
+        body["errors"] = [format_error(error, entry.request_id, suggestions=suggestions) for error in result.errors]
+        entry.error_codes = [error["extensions"]["code"] for error in body["errors"]]
     body["data"] = result.data
     if not state.settings.production:
         headers["x-sql-statements"] = str(context.db.statements)
     return OrjsonResponse(body, headers=headers)
+
+
+def _refuse(entry: RequestRecord, status: int, message: str, code: str, headers: dict[str, str]) -> Response:
+    entry.status = status
+    entry.error_codes = [code]
+    return error_response(status, message, code, headers)

@@ -35,6 +35,8 @@ class Settings:
     pool_min_size: int = 2
     pool_max_size: int = 10
     pool_acquire_timeout_s: float = 5.0
+    connect_timeout_s: float = 5.0
+    shutdown_grace_s: float = 20.0
     statement_timeout_ms: int = 5_000
     data_dir: Path = field(default_factory=_default_data_dir)
     graphiql: bool = True
@@ -76,6 +78,8 @@ class Settings:
             pool_min_size=pool_min,
             pool_max_size=pool_max,
             pool_acquire_timeout_s=reader.number("DB_ACQUIRE_TIMEOUT_S", 5.0, minimum=0.01, maximum=600),
+            connect_timeout_s=reader.number("DB_CONNECT_TIMEOUT_S", 5.0, minimum=0.1, maximum=600),
+            shutdown_grace_s=reader.number("GATEWAY_SHUTDOWN_GRACE_S", 20.0, minimum=0, maximum=3600),
             statement_timeout_ms=reader.integer("DB_STATEMENT_TIMEOUT_MS", 5_000, minimum=1, maximum=3_600_000),
             data_dir=Path(data_dir).expanduser() if data_dir else _default_data_dir(),
             graphiql=reader.boolean("GATEWAY_GRAPHIQL", gateway_env != "production"),

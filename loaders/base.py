@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import time
 from collections.abc import AsyncIterator, Callable, Hashable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
@@ -17,6 +18,19 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 
+class PoolExhausted(Exception):
+    """No pool connection became free within the acquire timeout."""
+
+
+class PoolWaiters:
+    """How many requests of this process are waiting for a pool connection right now."""
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value = 0
+
+
 class TenantDatabase:
     """One producer's view of the database for one request.
 
@@ -27,11 +41,19 @@ class TenantDatabase:
     """
 
     def __init__(
-        self, pool: asyncpg.Pool, producer_id: int, *, readonly: bool = True, acquire_timeout: float | None = None
+        self,
+        pool: asyncpg.Pool,
+        producer_id: int,
+        *,
+        readonly: bool = True,
+        acquire_timeout: float | None = None,
+        waiters: PoolWaiters | None = None,
     ) -> None:
         self.pool = pool
         self.producer_id = producer_id
         self.readonly = readonly
+        self.sql_seconds = 0.0
+        self._waiters = waiters or PoolWaiters()
         # one snapshot for the whole request; a mutation request reads committed data instead, so that
         # what its writes committed is visible to the reads that follow them
         self.snapshot = True
@@ -43,7 +65,7 @@ class TenantDatabase:
 
     async def _connect(self) -> asyncpg.pool.PoolConnectionProxy:
         if self._connection is None:
-            connection = await self.pool.acquire(timeout=self._acquire_timeout)
+            connection = await self._acquire()
             try:
                 transaction = connection.transaction(
                     isolation="repeatable_read" if self.snapshot else "read_committed", readonly=self.readonly
@@ -56,31 +78,47 @@ class TenantDatabase:
             self._connection, self._transaction = connection, transaction
         return self._connection
 
-    async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
+    async def _acquire(self) -> asyncpg.pool.PoolConnectionProxy:
+        self._waiters.value += 1
+        try:
+            return await self.pool.acquire(timeout=self._acquire_timeout)
+        except TimeoutError:
+            raise PoolExhausted(f"no database connection free within {self._acquire_timeout} s") from None
+        finally:
+            self._waiters.value -= 1
+
+    async def _run(self, method: str, sql: str, args: tuple[Any, ...]) -> Any:
         async with self._lock:
             connection = await self._connect()
             self.statements += 1
-            return await connection.fetch(sql, *args)
+            started = time.perf_counter()
+            try:
+                return await getattr(connection, method)(sql, *args)
+            finally:
+                self.sql_seconds += time.perf_counter() - started
+
+    async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
+        rows: list[asyncpg.Record] = await self._run("fetch", sql, args)
+        return rows
 
     async def fetchrow(self, sql: str, *args: Any) -> asyncpg.Record | None:
-        async with self._lock:
-            connection = await self._connect()
-            self.statements += 1
-            return await connection.fetchrow(sql, *args)
+        row: asyncpg.Record | None = await self._run("fetchrow", sql, args)
+        return row
 
     async def fetchval(self, sql: str, *args: Any) -> Any:
-        async with self._lock:
-            connection = await self._connect()
-            self.statements += 1
-            return await connection.fetchval(sql, *args)
+        return await self._run("fetchval", sql, args)
 
     @contextlib.asynccontextmanager
     async def write(self) -> AsyncIterator[asyncpg.Connection]:
         """A transaction of its own for one write, bound to the producer: committed when the block ends
         normally, rolled back (nothing written) when it raises."""
-        async with self.pool.acquire(timeout=self._acquire_timeout) as connection, connection.transaction():
-            await connection.execute("select set_config($1, $2, true)", TENANT_SETTING, str(self.producer_id))
-            yield cast(asyncpg.Connection, connection)  # the pool's proxy behaves as the connection
+        connection = await self._acquire()
+        try:
+            async with connection.transaction():
+                await connection.execute("select set_config($1, $2, true)", TENANT_SETTING, str(self.producer_id))
+                yield cast(asyncpg.Connection, connection)  # the pool's proxy behaves as the connection
+        finally:
+            await self.pool.release(connection)
 
     async def close(self, *, commit: bool = True) -> None:
         """End the transaction and give the connection back.

@@ -15,14 +15,14 @@ from tests.factories import Seller, make_sale, make_seller
 CURSOR_OF_ANOTHER_LIST = base64.urlsafe_b64encode(
     b'["refunds:requested_at:desc","2020-01-01T00:00:00+00:00",1]'
 ).decode()
-DEEP = "{ sales { nodes { subscription { charges { nodes { subscription { charges { nodes { subscription { product { name } } } } } } } } } } }"  # noqa: E501
+DEEP = "{ sales { nodes { subscription { charges { nodes { subscription { charges { nodes { subscription { product { name } } } } } } } } } } }"
 
 
 def _aliases(count: int) -> str:
     return "{ " + " ".join(f"a{i}: viewer {{ id }}" for i in range(count)) + " }"
 
 
-ALIAS_BOMB_BY_FRAGMENTS = "query { ...F ...F ...F ...F ...F } fragment F on Query { a: viewer { id } b: viewer { id } c: viewer { id } d: viewer { id } }"  # noqa: E501
+ALIAS_BOMB_BY_FRAGMENTS = "query { ...F ...F ...F ...F ...F } fragment F on Query { a: viewer { id } b: viewer { id } c: viewer { id } d: viewer { id } }"
 CIRCULAR = "query { ...A } fragment A on Query { ...B } fragment B on Query { ...A }"
 DIRECTIVES = "{ viewer { " + " ".join("id @include(if: true)" for _ in range(60)) + " } }"
 MANY_TOKENS = "{ viewer { " + " ".join("id" for _ in range(2_500)) + " } }"
@@ -41,7 +41,7 @@ class Case:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-SALES_PAGE = "query ($first: Int, $last: Int, $after: String) { sales(first: $first, last: $last, after: $after) { nodes { id } } }"  # noqa: E501
+SALES_PAGE = "query ($first: Int, $last: Int, $after: String) { sales(first: $first, last: $last, after: $after) { nodes { id } } }"
 
 CASES = [
     Case("malformed JSON", body=b'{"query": "{ viewer { id } }"', status=400),
