@@ -24,6 +24,7 @@ _UNAVAILABLE = (
     asyncpg.exceptions.ConnectionFailureError,
     asyncpg.exceptions.TooManyConnectionsError,
     asyncpg.InterfaceError,
+    asyncpg.InternalClientError,  # a connection broken in the middle of an operation
     OSError,
     TimeoutError,
 )
@@ -62,6 +63,8 @@ def format_error(error: GraphQLError, request_id: str, *, suggestions: bool = Tr
     known = _known_failure(error.original_error)
     if known is not None:
         code, formatted["message"] = known
+        if code == "SERVICE_UNAVAILABLE":
+            log.warning("database unavailable (request %s): %r", request_id, error.original_error)
     elif error.path is None:
         # parsing, validation and variable coercion: the request itself is at fault
         code = (error.extensions or {}).get("code") or "BAD_USER_INPUT"
