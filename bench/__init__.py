@@ -1,0 +1,1 @@
+"""Benchmarks and load tools. They measure; they never assert a duration."""
