@@ -13,8 +13,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from gateway.database import open_pool
+from gateway.fast_executor import FastExecutor
 from gateway.graphql_http import graphql_endpoint
 from gateway.metrics import GatewayMetrics, metrics_endpoint
+from gateway.pages import page_routes
 from gateway.responses import OrjsonResponse
 from gateway.settings import Settings
 from loaders.admin import serving_role_problems
@@ -63,6 +65,7 @@ def create_app(settings: Settings, database_url: str, schema: GatewaySchema | No
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/metrics", metrics_endpoint, methods=["GET"]),
+            *page_routes(),
         ],
         lifespan=lifespan,
     )
@@ -70,4 +73,7 @@ def create_app(settings: Settings, database_url: str, schema: GatewaySchema | No
     app.state.metrics = GatewayMetrics()
     app.state.pool_waiters = PoolWaiters()
     app.state.schema = schema or build_schema(production=settings.production)
+    app.state.fast_executor = (
+        FastExecutor(app.state.schema, production=settings.production) if settings.fast_path else None
+    )
     return app

@@ -11,15 +11,16 @@ from typing import Any
 
 import orjson
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
-from strawberry.http.ides import get_graphql_ide_html
+from starlette.responses import Response
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
 from gateway.auth import bearer_token
-from gateway.context import build_context
+from gateway.context import Context, build_context
 from gateway.errors import format_error, unavailable_reason
+from gateway.fast_executor import FastExecutor
 from gateway.metrics import RequestRecord, record
+from gateway.pages import graphiql_page
 from gateway.responses import OrjsonResponse, error_response
 from loaders.api_keys import find_principal
 from schema.limits import MAX_QUERY_CHARACTERS
@@ -115,7 +116,7 @@ async def graphql_endpoint(request: Request) -> Response:
     if request.method == "GET" and _wants_ide(request):
         if not state.settings.graphiql:
             return error_response(404, "GraphiQL is turned off", "NOT_FOUND", headers)
-        return HTMLResponse(get_graphql_ide_html("graphiql"), headers=headers)
+        return graphiql_page(headers)
     entry = RequestRecord(request_id=request_id, started=time.perf_counter())
     try:
         response = await _answer(request, entry, headers)
@@ -159,6 +160,12 @@ async def _answer(request: Request, entry: RequestRecord, headers: dict[str, str
     entry.producer_id = principal.producer_id
 
     context = build_context(entry.request_id, principal, state.settings, state.pool, state.pool_waiters)
+    if state.fast_executor is not None:
+        fast_body = await _fast_answer(state.fast_executor, graphql_request, context, entry)
+        if fast_body is not None:
+            if not state.settings.production:
+                headers["x-sql-statements"] = str(context.db.statements)
+            return OrjsonResponse(fast_body, headers=headers)
     committed = False
     try:
         result = await state.schema.execute(
@@ -193,6 +200,21 @@ async def _answer(request: Request, entry: RequestRecord, headers: dict[str, str
     if not state.settings.production:
         headers["x-sql-statements"] = str(context.db.statements)
     return OrjsonResponse(body, headers=headers)
+
+
+async def _fast_answer(
+    executor: FastExecutor, graphql_request: GraphQLRequest, context: Context, entry: RequestRecord
+) -> dict[str, Any] | None:
+    """The fast executor's answer to a plain query, or None (the stock executor then answers)."""
+    body = await executor.execute(
+        graphql_request.query, graphql_request.variables, graphql_request.operation_name, context
+    )
+    if body is not None:
+        try:
+            await context.db.close()
+        finally:
+            entry.sql_statements, entry.sql_seconds = context.db.statements, context.db.sql_seconds
+    return body
 
 
 def _refuse(entry: RequestRecord, status: int, message: str, code: str, headers: dict[str, str]) -> Response:

@@ -133,7 +133,10 @@ class TenantDatabase:
             if commit and not self.readonly:
                 await transaction.commit()
             else:
-                await transaction.rollback()
+                with contextlib.suppress(
+                    asyncpg.InterfaceError, asyncpg.InternalClientError, asyncpg.PostgresError, OSError
+                ):
+                    await transaction.rollback()  # a dead connection rolled back by itself
         finally:
             await self.pool.release(connection)
 
