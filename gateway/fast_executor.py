@@ -63,6 +63,60 @@ DEFINITION = GraphQLCoreConverter.DEFINITION_BACKREF
 CACHE_SIZE = 512
 
 
+# built-in scalars whose serialisation leaves a value of exactly this Python type unchanged
+_PLAIN_SCALARS: dict[str, type] = {"String": str, "ID": str, "Int": int, "Boolean": bool}
+
+
+async def _await_together(awaitables: list[Any]) -> list[Any]:
+    """Await the coroutines of one field across a level together, without a task for each.
+
+    Each coroutine is stepped until it waits on a future (a loader's, typically: the loader batches all
+    those keys into one statement when the event loop next runs); once its future is done it is stepped
+    again. This is what `asyncio.gather` does, less the Task objects it creates per coroutine.
+    """
+    coroutines = [value if asyncio.iscoroutine(value) else _wrap(value) for value in awaitables]
+    results: list[Any] = [None] * len(coroutines)
+    waiting: list[tuple[int, Any, Any]] = []  # (index, coroutine, what it waits on)
+    try:
+        for index, coroutine in enumerate(coroutines):
+            _step(index, coroutine, results, waiting)
+        while waiting:
+            futures = {id(awaited): awaited for _, _, awaited in waiting if awaited is not None}
+            if futures:
+                await asyncio.wait(list(futures.values()), return_when=asyncio.FIRST_COMPLETED)
+            else:
+                await asyncio.sleep(0)
+            ready, waiting = waiting, []
+            for index, coroutine, awaited in ready:
+                if awaited is None or awaited.done():
+                    _step(index, coroutine, results, waiting)
+                else:
+                    waiting.append((index, coroutine, awaited))
+    except BaseException:
+        for coroutine in coroutines:
+            coroutine.close()
+        raise
+    return results
+
+
+def _step(index: int, coroutine: Any, results: list[Any], waiting: list[tuple[int, Any, Any]]) -> None:
+    try:
+        awaited = coroutine.send(None)
+    except StopIteration as done:
+        results[index] = done.value
+        return
+    if awaited is not None and not asyncio.isfuture(awaited):
+        coroutine.close()
+        raise StepAside(f"a resolver awaited {type(awaited).__name__}")
+    if awaited is not None:
+        awaited._asyncio_future_blocking = False  # as a Task does when it takes over a yielded future
+    waiting.append((index, coroutine, awaited))
+
+
+async def _wrap(awaitable: Any) -> Any:
+    return await awaitable
+
+
 class StepAside(Exception):
     """This request is for the stock executor."""
 
@@ -258,7 +312,7 @@ class _Run:
         else:
             values = [function(**kwargs) for _ in objects]
         if values and isawaitable(values[0]):
-            return list(await asyncio.gather(*values))
+            return await _await_together(values)
         return values
 
     async def complete_values(self, type_: GraphQLOutputType, values: list[Any], nodes: list[FieldNode]) -> list[Any]:
@@ -281,6 +335,9 @@ class _Run:
                     position += length
             return out
         if isinstance(type_, (GraphQLScalarType, GraphQLEnumType)):
+            plain = _PLAIN_SCALARS.get(type_.name)
+            if plain is not None and all(value is None or type(value) is plain for value in values):
+                return values  # already what the JSON holds: str, int or bool
             serialize = type_.serialize
             return [None if value is None else serialize(value) for value in values]
         if isinstance(type_, GraphQLObjectType):

@@ -26,6 +26,9 @@ class CurrencyCode(enum.Enum):
     CHF = "CHF"
 
 
+CURRENCIES = {member.value: member for member in CurrencyCode}  # a dict lookup: cheaper than CurrencyCode(x)
+
+
 @strawberry.type(description="An exact amount of one currency.")
 class Money:
     amount: Decimal
@@ -33,7 +36,7 @@ class Money:
 
     @classmethod
     def of(cls, amount: Decimal, currency: str) -> Money:
-        return cls(amount=amount, currency=CurrencyCode(currency))
+        return cls(amount=amount, currency=CURRENCIES[currency])
 
 
 @strawberry.input(description="Inclusive range of days, in the producer's time zone.")
