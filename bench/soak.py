@@ -87,10 +87,14 @@ async def _sample_memory(pid: int, deadline: float, started: float, tally: Tally
 
 
 def _start_server(port: int, data_dir: Path) -> tuple[subprocess.Popen[str], list[str]]:
+    """`sales-gateway serve` on the embedded default; its warnings and errors go to data_dir/server.log."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "GATEWAY_"))}
     env.update(GATEWAY_DATA_DIR=str(data_dir), GATEWAY_PORT=str(port), LOG_LEVEL="WARNING")
     command = [str(Path(sys.executable).parent / "sales-gateway"), "serve"]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log = (data_dir / "server.log").open("a")
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=log, text=True)
+    log.close()
     keys: list[str] = []
     assert process.stdout is not None
     while len(keys) < 3:

@@ -26,10 +26,22 @@ class Context:
 
 
 def build_context(
-    request_id: str, principal: Principal, settings: Settings, pool: asyncpg.Pool, waiters: PoolWaiters | None = None
+    request_id: str,
+    principal: Principal,
+    settings: Settings,
+    pool: asyncpg.Pool,
+    waiters: PoolWaiters | None = None,
+    connection: asyncpg.pool.PoolConnectionProxy | None = None,
 ) -> Context:
-    """A context whose loaders are new: nothing cached survives the request."""
-    db = TenantDatabase(pool, principal.producer_id, acquire_timeout=settings.pool_acquire_timeout_s, waiters=waiters)
+    """A context whose loaders are new: nothing cached survives the request. `connection`, if given, is
+    the request's (the one its key was checked on); the context's database owns it from now on."""
+    db = TenantDatabase(
+        pool,
+        principal.producer_id,
+        acquire_timeout=settings.pool_acquire_timeout_s,
+        waiters=waiters,
+        connection=connection,
+    )
     return Context(
         request_id=request_id, principal=principal, settings=settings, db=db, loaders=Loaders.for_request(db)
     )

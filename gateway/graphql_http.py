@@ -23,6 +23,7 @@ from gateway.metrics import RequestRecord, record
 from gateway.pages import graphiql_page
 from gateway.responses import OrjsonResponse, error_response
 from loaders.api_keys import find_principal
+from loaders.base import acquire
 from schema.limits import MAX_QUERY_CHARACTERS
 
 log = logging.getLogger("gateway.graphql")
@@ -142,24 +143,25 @@ async def _answer(request: Request, entry: RequestRecord, headers: dict[str, str
     entry.operation = graphql_request.operation_name or _first_operation_name(graphql_request.query)
 
     token = bearer_token(request.headers.get("authorization"))
+    if not token:
+        return _unauthenticated(entry, headers)
     try:
-        principal = (
-            await find_principal(state.pool, token, acquire_timeout=state.settings.pool_acquire_timeout_s)
-            if token
-            else None
-        )
+        connection = await acquire(state.pool, state.settings.pool_acquire_timeout_s, state.pool_waiters)
     except Exception as error:
-        reason = unavailable_reason(error)
-        if reason is None:
-            raise
-        log.warning("authentication could not reach the database (request %s): %s", entry.request_id, error)
-        return _refuse(entry, 503, reason, "SERVICE_UNAVAILABLE", {**headers, "retry-after": "1"})
+        return _unavailable(entry, error, headers)
+    try:
+        principal = await find_principal(connection, token)
+    except Exception as error:
+        await state.pool.release(connection)
+        return _unavailable(entry, error, headers)
     if principal is None:
-        message = "A valid API key is required: `Authorization: Bearer <key>`"
-        return _refuse(entry, 401, message, "UNAUTHENTICATED", {**headers, "www-authenticate": "Bearer"})
+        await state.pool.release(connection)
+        return _unauthenticated(entry, headers)
     entry.producer_id = principal.producer_id
 
-    context = build_context(entry.request_id, principal, state.settings, state.pool, state.pool_waiters)
+    context = build_context(
+        entry.request_id, principal, state.settings, state.pool, state.pool_waiters, connection=connection
+    )
     if state.fast_executor is not None:
         fast_body = await _fast_answer(state.fast_executor, graphql_request, context, entry)
         if fast_body is not None:
@@ -212,9 +214,26 @@ async def _fast_answer(
     if body is not None:
         try:
             await context.db.close()
+        except Exception as error:  # the answer is complete; a connection that died after it is no concern
+            if unavailable_reason(error) is None:
+                raise
         finally:
             entry.sql_statements, entry.sql_seconds = context.db.statements, context.db.sql_seconds
     return body
+
+
+def _unauthenticated(entry: RequestRecord, headers: dict[str, str]) -> Response:
+    message = "A valid API key is required: `Authorization: Bearer <key>`"
+    return _refuse(entry, 401, message, "UNAUTHENTICATED", {**headers, "www-authenticate": "Bearer"})
+
+
+def _unavailable(entry: RequestRecord, error: Exception, headers: dict[str, str]) -> Response:
+    """The key could not be checked because the database cannot serve now (HTTP 503); anything else raises."""
+    reason = unavailable_reason(error)
+    if reason is None:
+        raise error
+    log.warning("authentication could not reach the database (request %s): %s", entry.request_id, error)
+    return _refuse(entry, 503, reason, "SERVICE_UNAVAILABLE", {**headers, "retry-after": "1"})
 
 
 def _refuse(entry: RequestRecord, status: int, message: str, code: str, headers: dict[str, str]) -> Response:

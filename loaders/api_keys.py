@@ -9,7 +9,6 @@ from dataclasses import dataclass
 import asyncpg
 
 from gateway.auth import KEY_PREFIX, Principal, hash_key, looks_like_key, new_secret, validate_scopes
-from loaders.base import PoolExhausted
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,20 +46,13 @@ async def revoke_key(connection: asyncpg.Connection, key_id: int) -> bool:
     return revoked is not None
 
 
-async def find_principal(pool: asyncpg.Pool, secret: str, *, acquire_timeout: float | None = None) -> Principal | None:
-    """The principal of an active key, or None for an unknown or revoked one."""
+async def find_principal(connection: asyncpg.Pool | asyncpg.pool.PoolConnectionProxy, secret: str) -> Principal | None:
+    """The principal of an active key, or None for an unknown or revoked one (outside any transaction)."""
     if not looks_like_key(secret):
         return None
-    try:
-        connection = await pool.acquire(timeout=acquire_timeout)
-    except TimeoutError:
-        raise PoolExhausted(f"no database connection free within {acquire_timeout} s") from None
-    try:
-        row = await connection.fetchrow(
-            "select key_id, producer_id, scopes from authenticate_api_key($1)", hash_key(secret)
-        )
-    finally:
-        await pool.release(connection)
+    row = await connection.fetchrow(
+        "select key_id, producer_id, scopes from authenticate_api_key($1)", hash_key(secret)
+    )
     if row is None:
         return None
     return Principal(producer_id=row["producer_id"], key_id=row["key_id"], scopes=frozenset(row["scopes"]))

@@ -31,13 +31,28 @@ class PoolWaiters:
         self.value = 0
 
 
+async def acquire(
+    pool: asyncpg.Pool, within: float | None, waiters: PoolWaiters | None = None
+) -> asyncpg.pool.PoolConnectionProxy:
+    """A pool connection within `within` seconds, or `PoolExhausted`; counted in `waiters` while waiting."""
+    if waiters is not None:
+        waiters.value += 1
+    try:
+        return await pool.acquire(timeout=within)
+    except TimeoutError:
+        raise PoolExhausted(f"no database connection free within {within} s") from None
+    finally:
+        if waiters is not None:
+            waiters.value -= 1
+
+
 class TenantDatabase:
     """One producer's view of the database for one request.
 
-    The connection is taken from the pool on the first statement and held until `close()`; every
-    statement runs in one transaction whose tenant setting is the producer, so row-level security
-    applies and all reads of a request see one snapshot. Statements are serialised on the connection
-    (asyncpg runs one at a time); loaders batch, so there are few of them.
+    The connection is the one the request's key was checked on, or else taken from the pool on the first
+    statement; it is held until `close()`. Every statement runs in one transaction whose tenant setting is
+    the producer, so row-level security applies and all reads of a request see one snapshot. Statements
+    are serialised on the connection (asyncpg runs one at a time); loaders batch, so there are few of them.
     """
 
     def __init__(
@@ -48,6 +63,7 @@ class TenantDatabase:
         readonly: bool = True,
         acquire_timeout: float | None = None,
         waiters: PoolWaiters | None = None,
+        connection: asyncpg.pool.PoolConnectionProxy | None = None,
     ) -> None:
         self.pool = pool
         self.producer_id = producer_id
@@ -60,32 +76,25 @@ class TenantDatabase:
         self.statements = 0
         self._acquire_timeout = acquire_timeout
         self._lock = asyncio.Lock()
-        self._connection: asyncpg.pool.PoolConnectionProxy | None = None
-        self._transaction: asyncpg.transaction.Transaction | None = None
+        self._connection = connection  # held for the request; the transaction starts on the first statement
+        self._in_transaction = False
 
     async def _connect(self) -> asyncpg.pool.PoolConnectionProxy:
         if self._connection is None:
-            connection = await self._acquire()
-            try:
-                transaction = connection.transaction(
-                    isolation="repeatable_read" if self.snapshot else "read_committed", readonly=self.readonly
-                )
-                await transaction.start()
-                await connection.execute("select set_config($1, $2, true)", TENANT_SETTING, str(self.producer_id))
-            except BaseException:
-                await self.pool.release(connection)
-                raise
-            self._connection, self._transaction = connection, transaction
+            self._connection = await self._acquire()
+        if not self._in_transaction:
+            isolation = "repeatable read" if self.snapshot else "read committed"
+            mode = "read only" if self.readonly else "read write"
+            # one round trip: the producer id is an integer of ours, never text from a request
+            await self._connection.execute(
+                f"begin isolation level {isolation} {mode};"
+                f" select set_config('{TENANT_SETTING}', '{int(self.producer_id)}', true)"
+            )
+            self._in_transaction = True
         return self._connection
 
     async def _acquire(self) -> asyncpg.pool.PoolConnectionProxy:
-        self._waiters.value += 1
-        try:
-            return await self.pool.acquire(timeout=self._acquire_timeout)
-        except TimeoutError:
-            raise PoolExhausted(f"no database connection free within {self._acquire_timeout} s") from None
-        finally:
-            self._waiters.value -= 1
+        return await acquire(self.pool, self._acquire_timeout, self._waiters)
 
     async def _run(self, method: str, sql: str, args: tuple[Any, ...]) -> Any:
         async with self._lock:
@@ -110,35 +119,53 @@ class TenantDatabase:
 
     @contextlib.asynccontextmanager
     async def write(self) -> AsyncIterator[asyncpg.Connection]:
-        """A transaction of its own for one write, bound to the producer: committed when the block ends
-        normally, rolled back (nothing written) when it raises."""
-        connection = await self._acquire()
-        try:
-            async with connection.transaction():
-                await connection.execute("select set_config($1, $2, true)", TENANT_SETTING, str(self.producer_id))
-                yield cast(asyncpg.Connection, connection)  # the pool's proxy behaves as the connection
-        finally:
-            await self.pool.release(connection)
+        """A read-write transaction for one write, bound to the producer, on the request's connection:
+        committed when the block ends normally, rolled back (nothing written) when it raises.
+
+        A read transaction open on the connection is ended first (it only read). Using the request's own
+        connection matters: a request holding one connection while waiting for a second could deadlock
+        the pool under load.
+        """
+        async with self._lock:
+            if self._connection is None:
+                self._connection = await self._acquire()
+            connection = self._connection
+            try:
+                if self._in_transaction:
+                    await connection.execute("rollback")
+                    self._in_transaction = False
+                async with connection.transaction():
+                    await connection.execute("select set_config($1, $2, true)", TENANT_SETTING, str(self.producer_id))
+                    yield cast(asyncpg.Connection, connection)  # the pool's proxy behaves as the connection
+            except BaseException:
+                # a failed write leaves the connection suspect (it may have died with the database): give it
+                # back, the pool checks or replaces it, and what follows takes a fresh one
+                self._connection, self._in_transaction = None, False
+                with contextlib.suppress(Exception):
+                    await self.pool.release(connection)
+                raise
 
     async def close(self, *, commit: bool = True) -> None:
         """End the transaction and give the connection back.
 
         A read-only transaction is always rolled back: there is nothing to keep, and it may have failed.
         """
-        connection, transaction = self._connection, self._transaction
-        self._connection = self._transaction = None
-        if connection is None or transaction is None:
+        connection, in_transaction = self._connection, self._in_transaction
+        self._connection, self._in_transaction = None, False
+        if connection is None:
             return
         try:
-            if commit and not self.readonly:
-                await transaction.commit()
-            else:
+            if in_transaction and commit and not self.readonly:
+                await connection.execute("commit")
+            elif in_transaction:
                 with contextlib.suppress(
                     asyncpg.InterfaceError, asyncpg.InternalClientError, asyncpg.PostgresError, OSError
                 ):
-                    await transaction.rollback()  # a dead connection rolled back by itself
+                    await connection.execute("rollback")  # a dead connection rolled back by itself
         finally:
-            await self.pool.release(connection)
+            # a connection broken mid-operation fails its reset: the pool then terminates it and frees its slot
+            with contextlib.suppress(Exception):
+                await self.pool.release(connection)
 
 
 class ProducerLoader(DataLoader[K, V | None], Generic[K, V]):

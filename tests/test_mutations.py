@@ -625,5 +625,6 @@ async def test_a_backend_terminated_mid_transaction_writes_nothing(
         # the pool replaces the dead connection
         async with db.write() as write_connection:
             assert await write_connection.fetchval("select 1") == 1
+        await db.close()
     finally:
         await pool.close()
