@@ -212,6 +212,8 @@ async def test_refunds_walk_with_actions_and_sales(
         client, seller.key, "refunds", "id status availableActions amount { amount } sale { id }", size=17
     )
     assert [pk(node["id"]) for node in nodes] == expected
+    backward = await _walk(client, seller.key, "refunds", "id", size=17, backward=True)
+    assert [pk(node["id"]) for node in backward] == expected
     by_id = {row["id"]: row for row in rows}
     for node in nodes:
         row = by_id[pk(node["id"])]
@@ -393,3 +395,21 @@ async def test_node_resolves_every_type_of_ones_own_and_nothing_of_others(
 async def test_malformed_node_ids_are_bad_user_input(client: httpx.AsyncClient, seller: Seller, bad_id: str) -> None:
     body = (await post(client, seller.key, "query ($id: ID!) { node(id: $id) { id } }", {"id": bad_id})).json()
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_the_statement_walks_both_ways(
+    client: httpx.AsyncClient, connection: asyncpg.Connection, seller: Seller
+) -> None:
+    await connection.execute(
+        "insert into statement_entries (producer_id, kind, currency, amount, description, occurred_at, available_at)"
+        " select $1, 'SALE', 'BRL', i, 'walk', $2::timestamptz - (i % 37) * interval '1 hour', $2::timestamptz"
+        " from generate_series(1, 400) i",
+        seller.id,
+        BASE,
+    )
+    rows = await connection.fetch("select id, occurred_at from statement_entries where producer_id = $1", seller.id)
+    expected = [r["id"] for r in sorted(rows, key=lambda r: (r["occurred_at"], r["id"]), reverse=True)]
+    forward = await _walk(client, seller.key, "statement", "id", size=29)
+    backward = await _walk(client, seller.key, "statement", "id", size=29, backward=True)
+    assert [pk(node["id"]) for node in forward] == expected
+    assert [pk(node["id"]) for node in backward] == expected
