@@ -23,7 +23,8 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from inspect import isawaitable
+from operator import attrgetter
+from types import NoneType
 from typing import Any
 
 from graphql import (
@@ -33,6 +34,7 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLEnumType,
     GraphQLError,
+    GraphQLField,
     GraphQLIncludeDirective,
     GraphQLList,
     GraphQLNonNull,
@@ -68,49 +70,77 @@ _PLAIN_SCALARS: dict[str, type] = {"String": str, "ID": str, "Int": int, "Boolea
 
 
 async def _await_together(awaitables: list[Any]) -> list[Any]:
-    """Await the coroutines of one field across a level together, without a task for each.
+    """Await many coroutines together, without a task for each: what `asyncio.gather` does, less the Task
+    objects it makes per coroutine.
 
-    Each coroutine is stepped until it waits on a future (a loader's, typically: the loader batches all
-    those keys into one statement when the event loop next runs); once its future is done it is stepped
-    again. This is what `asyncio.gather` does, less the Task objects it creates per coroutine.
+    Each coroutine is stepped until it waits on a future (a loader's, typically: the loader batches all the
+    keys loaded in one pass into one statement when the event loop next runs); the future's done callback
+    marks it ready, and it is stepped again. One callback per wait, so a level of a thousand loads costs a
+    thousand callbacks, not a thousand per wake-up.
+
+    When one raises, the others still run to their end before the first error is raised: none is left
+    half way through a statement on the request's connection when the stock executor takes it over.
     """
     coroutines = [value if asyncio.iscoroutine(value) else _wrap(value) for value in awaitables]
     results: list[Any] = [None] * len(coroutines)
-    waiting: list[tuple[int, Any, Any]] = []  # (index, coroutine, what it waits on)
+    ready: list[int] = []  # waited on a future that is now done
+    yielded: list[int] = []  # yielded bare (`asyncio.sleep(0)`): step again after one turn of the loop
+    waker: list[asyncio.Future[None]] = []
+    errors: list[Exception] = []
+    pending = 0
+
+    def resume(index: int) -> None:
+        ready.append(index)
+        if waker and not waker[0].done():
+            waker[0].set_result(None)
+
+    def step(index: int) -> None:
+        nonlocal pending
+        coroutine = coroutines[index]
+        try:
+            awaited = coroutine.send(None)
+        except StopIteration as done:
+            results[index] = done.value
+            return
+        except Exception as error:
+            errors.append(error)
+            return
+        if awaited is not None and not asyncio.isfuture(awaited):
+            coroutine.close()
+            errors.append(StepAside(f"a resolver awaited {type(awaited).__name__}"))
+            return
+        pending += 1
+        if awaited is None:
+            yielded.append(index)
+            return
+        awaited._asyncio_future_blocking = False  # as a Task does when it takes over a yielded future
+        awaited.add_done_callback(lambda _: resume(index))
+
     try:
-        for index, coroutine in enumerate(coroutines):
-            _step(index, coroutine, results, waiting)
-        while waiting:
-            futures = {id(awaited): awaited for _, _, awaited in waiting if awaited is not None}
-            if futures:
-                await asyncio.wait(list(futures.values()), return_when=asyncio.FIRST_COMPLETED)
-            else:
+        for index in range(len(coroutines)):
+            step(index)
+        while pending:
+            if yielded:
                 await asyncio.sleep(0)
-            ready, waiting = waiting, []
-            for index, coroutine, awaited in ready:
-                if awaited is None or awaited.done():
-                    _step(index, coroutine, results, waiting)
-                else:
-                    waiting.append((index, coroutine, awaited))
-    except BaseException:
+                again = yielded[:]
+                yielded.clear()
+            else:
+                if not ready:
+                    waker[:] = [asyncio.get_running_loop().create_future()]
+                    await waker[0]
+                    waker.clear()
+                again = ready[:]
+                ready.clear()
+            pending -= len(again)
+            for index in again:
+                step(index)
+    except BaseException:  # cancelled: stop them all
         for coroutine in coroutines:
             coroutine.close()
         raise
+    if errors:
+        raise errors[0]
     return results
-
-
-def _step(index: int, coroutine: Any, results: list[Any], waiting: list[tuple[int, Any, Any]]) -> None:
-    try:
-        awaited = coroutine.send(None)
-    except StopIteration as done:
-        results[index] = done.value
-        return
-    if awaited is not None and not asyncio.isfuture(awaited):
-        coroutine.close()
-        raise StepAside(f"a resolver awaited {type(awaited).__name__}")
-    if awaited is not None:
-        awaited._asyncio_future_blocking = False  # as a Task does when it takes over a yielded future
-    waiting.append((index, coroutine, awaited))
 
 
 async def _wrap(awaitable: Any) -> Any:
@@ -142,7 +172,7 @@ class FastExecutor:
         self.answered = 0  # requests this executor answered
         self.stepped_aside = 0  # requests it left to the stock executor
 
-    def _prepare(self, query: str, operation_name: str | None) -> tuple[OperationDefinitionNode, dict[str, Any]] | None:
+    def _prepare(self, query: str, operation_name: str | None) -> _Prepared | None:
         """The operation to run and its fragments, when this executor can run it; parsed and validated once."""
         try:
             document = parse(query, max_tokens=MAX_TOKENS)
@@ -158,7 +188,9 @@ class FastExecutor:
         fragments = {node.name.value: node for node in document.definitions if isinstance(node, FragmentDefinitionNode)}
         if not _supported(document):
             return None
-        return operations[0], fragments
+        # without @include/@skip the selection of every level is the same for every request: plan it once
+        plans: dict[tuple[Any, ...], list[_FieldPlan]] | None = None if _has_directives(document) else {}
+        return _Prepared(operations[0], fragments, plans)
 
     async def execute(
         self, query: str, variables: dict[str, Any] | None, operation_name: str | None, context: Context
@@ -168,16 +200,18 @@ class FastExecutor:
         if plan is None:
             self.stepped_aside += 1
             return None
-        operation, fragments = plan
+        operation = plan.operation
         coerced = get_variable_values(self._schema, operation.variable_definitions or (), variables or {})
         if not isinstance(coerced, VariableValues):
             self.stepped_aside += 1
             return None
-        run = _Run(self, fragments, coerced, _InfoShim(context))
+        field_plans = plan.field_plans if plan.field_plans is not None else {}
+        run = _Run(self, plan.fragments, coerced, _InfoShim(context), field_plans)
         assert self._query_type is not None
         try:
-            fields = run.collect(self._query_type, [operation.selection_set])
-            (data,) = await run.complete_objects([None], self._query_type, fields)
+            data = await run.complete_tree(
+                self._query_type, run.plan_fields(self._query_type, [operation.selection_set])
+            )
         except Exception:  # any error: the stock executor answers, with its errors, from a clean start
             await context.db.close(commit=False)  # a failed statement aborts the transaction
             context.loaders = Loaders.for_request(context.db)  # and nothing half-loaded carries over
@@ -185,6 +219,27 @@ class FastExecutor:
             return None
         self.answered += 1
         return {"data": data}
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A parsed and validated operation this executor can run, with its field plans when they are fixed."""
+
+    operation: OperationDefinitionNode
+    fragments: dict[str, FragmentDefinitionNode]
+    field_plans: dict[tuple[Any, ...], list[_FieldPlan]] | None  # None: planned per request
+
+
+def _has_directives(document: DocumentNode) -> bool:
+    stack: list[Any] = list(document.definitions)
+    while stack:
+        node = stack.pop()
+        if getattr(node, "directives", None):
+            return True
+        selection_set = getattr(node, "selection_set", None)
+        if selection_set is not None:
+            stack.extend(selection_set.selections)
+    return False
 
 
 def _supported(document: DocumentNode) -> bool:
@@ -207,9 +262,15 @@ class _Run:
     """One execution: variables, fragments and the resolver `info` shared by every step."""
 
     def __init__(
-        self, executor: FastExecutor, fragments: dict[str, Any], variables: VariableValues, info: _InfoShim
+        self,
+        executor: FastExecutor,
+        fragments: dict[str, Any],
+        variables: VariableValues,
+        info: _InfoShim,
+        field_plans: dict[tuple[Any, ...], list[_FieldPlan]],
     ) -> None:
         self.executor = executor
+        self.field_plans = field_plans
         self.fragments = fragments
         self.variables = variables
         self.info = info
@@ -269,62 +330,92 @@ class _Run:
 
     # ---- completion --------------------------------------------------------------------------------------
 
-    async def complete_objects(
-        self, objects: list[Any], type_: GraphQLObjectType, fields: dict[str, list[FieldNode]]
-    ) -> list[dict[str, Any]]:
-        """Every selected field of every object of one type, one field at a time across all of them."""
-        results: list[dict[str, Any]] = [{} for _ in objects]
-        for key, nodes in fields.items():
-            name = nodes[0].name.value
-            if name == "__typename":
-                for result in results:
-                    result[key] = type_.name
-                continue
-            field_def = type_.fields[name]
-            definition = (field_def.extensions or {}).get(DEFINITION)
-            if not isinstance(definition, StrawberryField) or definition.extensions:
-                raise StepAside(f"{type_.name}.{name}")
-            values = await self._resolve(definition, field_def, nodes[0], objects)
-            completed = await self.complete_values(field_def.type, values, nodes)
-            for result, value in zip(results, completed, strict=True):
-                result[key] = value
-        return results
+    def plan_fields(self, type_: GraphQLObjectType, selection_sets: Sequence[SelectionSetNode]) -> list[_FieldPlan]:
+        """The fields to complete on objects of `type_` for these selection sets; planned once per document
+        when no directive can change the selection, else once per request."""
+        key = (type_.name, *map(id, selection_sets))
+        plans = self.field_plans.get(key)
+        if plans is None:
+            plans = [_FieldPlan.of(type_, key, nodes) for key, nodes in self.collect(type_, selection_sets).items()]
+            self.field_plans[key] = plans
+        return plans
 
-    async def _resolve(
-        self, definition: StrawberryField, field_def: Any, node: FieldNode, objects: list[Any]
-    ) -> list[Any]:
-        resolver = definition.base_resolver
-        if resolver is None:
-            python_name = definition.python_name
-            return [getattr(source, python_name) for source in objects]
-        raw = get_argument_values(field_def, node, self.variables)
+    async def complete_tree(self, type_: GraphQLObjectType, plans: list[_FieldPlan]) -> dict[str, Any]:
+        """The response of the root object, completed one depth level of the whole tree at a time."""
+        root = dict.fromkeys(plan.key for plan in plans)
+        level = [_Group(type_, [None], [root], plans)]
+        while level:
+            level = await self._complete_level(level)
+        return root
+
+    async def _complete_level(self, level: list[_Group]) -> list[_Group]:
+        """Resolve every field of every group of one depth, the awaitables of all of them together (so
+        that loads of one loader anywhere at this depth share one batch), then fill in the results and
+        return the groups of objects one level down."""
+        resolved: list[tuple[_Group, _FieldPlan, list[Any]]] = []
+        awaitables: list[Any] = []
+        for group in level:
+            for plan in group.plans:
+                values = self._call(plan, group)
+                if plan.is_async:
+                    awaitables.extend(values)
+                resolved.append((group, plan, values))
+        if awaitables:
+            answers = iter(await _await_together(awaitables))
+            resolved = [
+                (group, plan, [next(answers) for _ in values] if plan.is_async else values)
+                for group, plan, values in resolved
+            ]
+        below: list[_Group] = []
+        for group, plan, values in resolved:
+            key = plan.key
+            if plan.field_def is None:  # __typename
+                column: list[Any] = [group.type_.name] * len(values)
+            else:
+                column = self._complete(plan.field_def.type, values, plan.nodes, below)
+            for result, value in zip(group.results, column, strict=True):
+                result[key] = value
+        return below
+
+    def _call(self, plan: _FieldPlan, group: _Group) -> list[Any]:
+        """The field's values on every object of the group: attributes, or the resolver's return values
+        (awaitables for an async resolver)."""
+        objects = group.objects
+        if plan.attribute is not None:
+            return list(map(plan.attribute, objects))
+        if plan.function is None:  # __typename
+            return objects
+        assert plan.definition is not None
+        assert plan.field_def is not None
+        raw = get_argument_values(plan.field_def, plan.nodes[0], self.variables)
         _, kwargs = get_arguments(
-            field=definition,
+            field=plan.definition,
             source=None,
             info=self.info,  # type: ignore[arg-type]
             kwargs=raw,
             config=self.executor._config,
             scalar_registry=self.executor._scalars,
         )
-        function: Any = resolver.wrapped_func
-        if resolver.self_parameter is not None:
-            values = [function(source, **kwargs) for source in objects]
-        else:
-            values = [function(**kwargs) for _ in objects]
-        if values and isawaitable(values[0]):
-            return await _await_together(values)
-        return values
+        function = plan.function
+        if not plan.takes_self:
+            return [function(**kwargs) for _ in objects]
+        if kwargs:
+            return [function(source, **kwargs) for source in objects]
+        return list(map(function, objects))
 
-    async def complete_values(self, type_: GraphQLOutputType, values: list[Any], nodes: list[FieldNode]) -> list[Any]:
+    def _complete(
+        self, type_: GraphQLOutputType, values: list[Any], nodes: list[FieldNode], below: list[_Group]
+    ) -> list[Any]:
+        """The JSON values of a field's values; objects become empty results, completed one level down."""
         if isinstance(type_, GraphQLNonNull):
-            completed = await self.complete_values(type_.of_type, values, nodes)
-            if any(value is None for value in completed):
+            completed = self._complete(type_.of_type, values, nodes, below)
+            if None in completed:  # identity first: no value of ours compares equal to None
                 raise StepAside("null in a non-null field")
             return completed
         if isinstance(type_, GraphQLList):
             lengths = [None if value is None else len(value) for value in values]
             flat = [item for value in values if value is not None for item in value]
-            completed_flat = await self.complete_values(type_.of_type, flat, nodes)
+            completed_flat = self._complete(type_.of_type, flat, nodes, below)
             out: list[Any] = []
             position = 0
             for length in lengths:
@@ -334,17 +425,81 @@ class _Run:
                     out.append(completed_flat[position : position + length])
                     position += length
             return out
-        if isinstance(type_, (GraphQLScalarType, GraphQLEnumType)):
+        if isinstance(type_, GraphQLEnumType):
+            names = _enum_names(type_)
+            try:  # by identity: a member's own __hash__ is Python code, and members live as long as the class
+                return [None if value is None else names[id(value)] for value in values]
+            except KeyError:  # not a member of the Python enum: the type's own rules decide
+                return [None if value is None else type_.serialize(value) for value in values]
+        if isinstance(type_, GraphQLScalarType):
             plain = _PLAIN_SCALARS.get(type_.name)
-            if plain is not None and all(value is None or type(value) is plain for value in values):
-                return values  # already what the JSON holds: str, int or bool
+            if plain is not None:
+                kinds = set(map(type, values))
+                kinds.discard(NoneType)
+                if not kinds or kinds == {plain}:
+                    return values  # already what the JSON holds: str, int or bool
             serialize = type_.serialize
             return [None if value is None else serialize(value) for value in values]
         if isinstance(type_, GraphQLObjectType):
             present = [value for value in values if value is not None]
             if not present:
                 return list(values)
-            fields = self.collect(type_, [node.selection_set for node in nodes if node.selection_set])
-            objects = iter(await self.complete_objects(present, type_, fields))
-            return [None if value is None else next(objects) for value in values]
+            plans = self.plan_fields(type_, [node.selection_set for node in nodes if node.selection_set])
+            keys = [plan.key for plan in plans]
+            results = [dict.fromkeys(keys) for _ in present]  # keys in selection order, filled one level down
+            below.append(_Group(type_, present, results, plans))
+            if len(present) == len(values):
+                return results
+            filled = iter(results)
+            return [None if value is None else next(filled) for value in values]
         raise StepAside(f"abstract type {type_}")
+
+
+@dataclass(frozen=True, slots=True)
+class _Group:
+    """Objects of one type at one depth with the same selection, and their results to fill in."""
+
+    type_: GraphQLObjectType
+    objects: list[Any]
+    results: list[dict[str, Any]]
+    plans: list[_FieldPlan]
+
+
+@dataclass(frozen=True, slots=True)
+class _FieldPlan:
+    """How to complete one response key of one object type: planned once, used for every object."""
+
+    key: str
+    nodes: list[FieldNode]
+    field_def: GraphQLField | None  # None for __typename
+    definition: StrawberryField | None
+    attribute: attrgetter[Any] | None  # a plain field: read the attribute
+    function: Any  # a resolver: the function Strawberry wraps
+    takes_self: bool
+    is_async: bool = False  # the resolver returns an awaitable
+
+    @classmethod
+    def of(cls, type_: GraphQLObjectType, key: str, nodes: list[FieldNode]) -> _FieldPlan:
+        name = nodes[0].name.value
+        if name == "__typename":
+            return cls(key, nodes, None, None, None, None, takes_self=False)
+        field_def = type_.fields[name]
+        definition = (field_def.extensions or {}).get(DEFINITION)
+        if not isinstance(definition, StrawberryField) or definition.extensions:
+            raise StepAside(f"{type_.name}.{name}")
+        resolver = definition.base_resolver
+        if resolver is None:
+            return cls(key, nodes, field_def, definition, attrgetter(definition.python_name), None, takes_self=False)
+        takes_self = resolver.self_parameter is not None
+        function = resolver.wrapped_func
+        return cls(key, nodes, field_def, definition, None, function, takes_self, is_async=resolver.is_async)
+
+
+@lru_cache(maxsize=256)
+def _enum_names(type_: GraphQLEnumType) -> dict[int, str]:
+    """id(Python enum member) -> GraphQL name, for Strawberry's enum types (whose resolvers return members)."""
+    wrapped = getattr(type_, "wrapped_cls", None)
+    if wrapped is None:
+        return {}
+    by_value = {value.value: name for name, value in type_.values.items()}
+    return {id(member): by_value[member.value] for member in wrapped if member.value in by_value}

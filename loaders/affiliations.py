@@ -13,7 +13,7 @@ from loaders.paging import KeysetOrder, Page, PageRequest, fetch_page
 from loaders.where import Where
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class AffiliationRow:
     id: int
     affiliate_id: int
@@ -47,7 +47,7 @@ def _affiliations_where(producer_id: int, spec: AffiliationFilterSpec) -> Where:
 async def affiliations_page(db: TenantDatabase, spec: AffiliationFilterSpec, page: PageRequest) -> Page[AffiliationRow]:
     select = f"select {AFFILIATION_COLUMNS} from affiliations"
     where = _affiliations_where(db.producer_id, spec)
-    return await fetch_page(db, select, where, AFFILIATIONS_ORDER, page, lambda record: AffiliationRow(**record))
+    return await fetch_page(db, select, where, AFFILIATIONS_ORDER, page, lambda record: AffiliationRow(*record))
 
 
 async def count_affiliations(db: TenantDatabase, spec: AffiliationFilterSpec) -> int:
@@ -59,7 +59,7 @@ class AffiliationByIdLoader(RowsByIdLoader[AffiliationRow]):
     table, columns, row_type = "affiliations", AFFILIATION_COLUMNS, AffiliationRow
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PerformanceRow:
     """Made sales of one affiliation (its affiliate, its product) in one currency."""
 

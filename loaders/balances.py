@@ -9,7 +9,7 @@ from decimal import Decimal
 from loaders.base import ProducerLoader, TenantDatabase, in_key_order
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class BalanceRow:
     currency: str
     available: Decimal

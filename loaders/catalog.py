@@ -11,7 +11,7 @@ from loaders.paging import KeysetOrder, Page, PageRequest, fetch_page
 from loaders.where import Where
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ProductRow:
     id: int
     name: str
@@ -21,7 +21,7 @@ class ProductRow:
     created_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class BuyerRow:
     id: int
     name: str
@@ -30,7 +30,7 @@ class BuyerRow:
     country: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class AffiliateRow:
     id: int
     name: str
@@ -56,7 +56,7 @@ async def products_page(db: TenantDatabase, page: PageRequest) -> Page[ProductRo
     where = Where()
     where.add("producer_id = {0}", db.producer_id)
     select = f"select {column_list(ProductRow)} from products"
-    return await fetch_page(db, select, where, PRODUCTS_ORDER, page, lambda record: ProductRow(**record))
+    return await fetch_page(db, select, where, PRODUCTS_ORDER, page, lambda record: ProductRow(*record))
 
 
 async def count_products(db: TenantDatabase) -> int:

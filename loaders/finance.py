@@ -16,7 +16,7 @@ from loaders.where import Where
 # ---- statement --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class StatementEntryRow:
     id: int
     kind: str
@@ -59,7 +59,7 @@ def _statement_where(producer_id: int, spec: StatementFilterSpec) -> Where:
 async def statement_page(db: TenantDatabase, spec: StatementFilterSpec, page: PageRequest) -> Page[StatementEntryRow]:
     select = f"select {STATEMENT_ENTRY_COLUMNS} from statement_entries"
     where = _statement_where(db.producer_id, spec)
-    return await fetch_page(db, select, where, STATEMENT_ORDER, page, lambda record: StatementEntryRow(**record))
+    return await fetch_page(db, select, where, STATEMENT_ORDER, page, lambda record: StatementEntryRow(*record))
 
 
 async def count_statement_entries(db: TenantDatabase, spec: StatementFilterSpec) -> int:
@@ -74,7 +74,7 @@ class StatementEntryByIdLoader(RowsByIdLoader[StatementEntryRow]):
 # ---- withdrawals ------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class WithdrawalRow:
     id: int
     amount: Decimal
@@ -106,7 +106,7 @@ def _withdrawals_where(producer_id: int, spec: WithdrawalFilterSpec) -> Where:
 async def withdrawals_page(db: TenantDatabase, spec: WithdrawalFilterSpec, page: PageRequest) -> Page[WithdrawalRow]:
     select = f"select {WITHDRAWAL_COLUMNS} from withdrawals"
     where = _withdrawals_where(db.producer_id, spec)
-    return await fetch_page(db, select, where, WITHDRAWALS_ORDER, page, lambda record: WithdrawalRow(**record))
+    return await fetch_page(db, select, where, WITHDRAWALS_ORDER, page, lambda record: WithdrawalRow(*record))
 
 
 async def count_withdrawals(db: TenantDatabase, spec: WithdrawalFilterSpec) -> int:
@@ -121,7 +121,7 @@ class WithdrawalByIdLoader(RowsByIdLoader[WithdrawalRow]):
 # ---- prepayments ------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PrepaymentRow:
     id: int
     amount: Decimal
@@ -139,7 +139,7 @@ async def prepayments_page(db: TenantDatabase, page: PageRequest) -> Page[Prepay
     where = Where()
     where.add("producer_id = {0}", db.producer_id)
     select = f"select {PREPAYMENT_COLUMNS} from prepayments"
-    return await fetch_page(db, select, where, PREPAYMENTS_ORDER, page, lambda record: PrepaymentRow(**record))
+    return await fetch_page(db, select, where, PREPAYMENTS_ORDER, page, lambda record: PrepaymentRow(*record))
 
 
 async def count_prepayments(db: TenantDatabase) -> int:
@@ -153,7 +153,7 @@ class PrepaymentByIdLoader(RowsByIdLoader[PrepaymentRow]):
 # ---- receipts ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ReceiptRow:
     id: int
     number: str
@@ -188,7 +188,7 @@ def _receipts_where(producer_id: int, spec: ReceiptFilterSpec) -> Where:
 async def receipts_page(db: TenantDatabase, spec: ReceiptFilterSpec, page: PageRequest) -> Page[ReceiptRow]:
     select = f"select {RECEIPT_COLUMNS} from receipts"
     where = _receipts_where(db.producer_id, spec)
-    return await fetch_page(db, select, where, RECEIPTS_ORDER, page, lambda record: ReceiptRow(**record))
+    return await fetch_page(db, select, where, RECEIPTS_ORDER, page, lambda record: ReceiptRow(*record))
 
 
 async def count_receipts(db: TenantDatabase, spec: ReceiptFilterSpec) -> int:

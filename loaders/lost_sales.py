@@ -12,7 +12,7 @@ from loaders.paging import KeysetOrder, Page, PageRequest, fetch_page, qualified
 from loaders.where import Where
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class LostSaleRow:
     id: int
     reason: str
@@ -64,7 +64,7 @@ def _lost_sales_where(producer_id: int, spec: LostSaleFilterSpec) -> Where:
 async def lost_sales_page(db: TenantDatabase, spec: LostSaleFilterSpec, page: PageRequest) -> Page[LostSaleRow]:
     select = f"select {qualified(LOST_SALE_COLUMNS, 'l')} from lost_sales l"
     where = _lost_sales_where(db.producer_id, spec)
-    return await fetch_page(db, select, where, LOST_SALES_ORDER, page, lambda r: LostSaleRow(**r), alias="l")
+    return await fetch_page(db, select, where, LOST_SALES_ORDER, page, lambda r: LostSaleRow(*r), alias="l")
 
 
 async def count_lost_sales(db: TenantDatabase, spec: LostSaleFilterSpec) -> int:

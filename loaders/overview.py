@@ -12,7 +12,7 @@ from loaders.lost_sales import LAST_ATTEMPT
 MADE_STATUSES = ["APPROVED", "COMPLETE"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CurrencySalesRow:
     currency: str
     count: int
@@ -20,7 +20,7 @@ class CurrencySalesRow:
     net_revenue: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class LostSalesRow:
     """Lost sales of one currency: the last failed attempt per buyer and product."""
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from loaders.base import ProducerLoader, in_key_order
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ProducerRow:
     id: int
     name: str

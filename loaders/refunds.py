@@ -12,7 +12,7 @@ from loaders.paging import KeysetOrder, Page, PageRequest, fetch_page
 from loaders.where import Where
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RefundRow:
     id: int
     sale_id: int
@@ -47,7 +47,7 @@ def _refunds_where(producer_id: int, spec: RefundFilterSpec) -> Where:
 async def refunds_page(db: TenantDatabase, spec: RefundFilterSpec, page: PageRequest) -> Page[RefundRow]:
     select = f"select {REFUND_COLUMNS} from refunds"
     where = _refunds_where(db.producer_id, spec)
-    return await fetch_page(db, select, where, REFUNDS_ORDER, page, lambda record: RefundRow(**record))
+    return await fetch_page(db, select, where, REFUNDS_ORDER, page, lambda record: RefundRow(*record))
 
 
 async def count_refunds(db: TenantDatabase, spec: RefundFilterSpec) -> int:

@@ -11,7 +11,7 @@ from loaders.lost_sales import LAST_ATTEMPT
 from loaders.overview import MADE_STATUSES
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PaymentMethodRow:
     payment_method: str
     currency: str
@@ -47,7 +47,7 @@ async def payment_methods(
     return [PaymentMethodRow(**row) for row in rows]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class DeviceRow:
     device: str
     currency: str
@@ -86,7 +86,7 @@ _LAST_ATTEMPTS_IN_PERIOD = f"""
 """
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RecoveryRow:
     """Lost and recovered counts of a period, and the gross of the recovering sales per currency."""
 
@@ -134,7 +134,7 @@ async def purchase_recovery(db: TenantDatabase, start: datetime, end: datetime) 
 REFUND_COUNTED_STATUSES = ["APPROVED", "COMPLETED"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ProductRevenueRow:
     product_id: int
     currency: str
@@ -183,7 +183,7 @@ async def product_revenue(
     return [ProductRevenueRow(**row) for row in rows]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PromotedProductRow:
     """Made sales of one product brought in by affiliates, in one currency."""
 
@@ -229,7 +229,7 @@ async def promoted_products(db: TenantDatabase, start: datetime, end: datetime) 
     return [PromotedProductRow(**row) for row in rows]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class TimePointRow:
     start: date
     currency: str
@@ -282,7 +282,7 @@ async def revenue_over_time(
 DIRECT_SOURCE = "(direct)"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SourceRow:
     """One traffic source; `currency`/`revenue` are None for a source with lost sales only."""
 

@@ -12,7 +12,7 @@ from loaders.paging import KeysetOrder, Page, PageRequest, fetch_page, qualified
 from loaders.where import Where, like_pattern
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SaleRow:
     id: int
     transaction_code: str
@@ -98,7 +98,7 @@ def _sales_where(producer_id: int, spec: SaleFilterSpec) -> Where:
 async def sales_page(db: TenantDatabase, spec: SaleFilterSpec, order: KeysetOrder, page: PageRequest) -> Page[SaleRow]:
     select = f"select {qualified(SALE_COLUMNS, 's')} from sales s"
     where = _sales_where(db.producer_id, spec)
-    return await fetch_page(db, select, where, order, page, lambda record: SaleRow(**record), alias="s")
+    return await fetch_page(db, select, where, order, page, lambda record: SaleRow(*record), alias="s")
 
 
 async def count_sales(db: TenantDatabase, spec: SaleFilterSpec) -> int:

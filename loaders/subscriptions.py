@@ -13,7 +13,7 @@ from loaders.sales import SALE_COLUMNS, SaleRow
 from loaders.where import Where
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SubscriptionRow:
     id: int
     buyer_id: int
@@ -56,7 +56,7 @@ async def subscriptions_page(
 ) -> Page[SubscriptionRow]:
     select = f"select {SUBSCRIPTION_COLUMNS} from subscriptions"
     where = _subscriptions_where(db.producer_id, spec)
-    return await fetch_page(db, select, where, SUBSCRIPTIONS_ORDER, page, lambda record: SubscriptionRow(**record))
+    return await fetch_page(db, select, where, SUBSCRIPTIONS_ORDER, page, lambda record: SubscriptionRow(*record))
 
 
 async def count_subscriptions(db: TenantDatabase, spec: SubscriptionFilterSpec) -> int:
@@ -99,7 +99,7 @@ class ChargesLoader(ProducerLoader[tuple[int, PageRequest], Page[SaleRow]]):
         return [pages[key] for key in keys]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SubscriptionSummaryRow:
     currency: str
     active: int

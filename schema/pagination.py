@@ -1,4 +1,9 @@
-"""Relay connections: edges, nodes, page info, and a total count computed only when asked for."""
+"""Relay connections: edges, nodes, page info, and a total count computed only when asked for.
+
+A connection keeps its page of rows and builds what the query selects, when it is selected: the nodes once
+(shared by `nodes` and `edges`), an edge and its cursor only for `edges`, the two cursors of `pageInfo` only
+for `pageInfo`. A page of 100 sales asked for `nodes { ... }` encodes no cursor at all.
+"""
 
 from __future__ import annotations
 
@@ -24,20 +29,60 @@ class PageInfo:
 
 @strawberry.type
 class Edge(Generic[T]):
-    cursor: str
-    node: T
+    @strawberry.field
+    def cursor(self) -> str:
+        return encode_cursor(*self.position)
+
+    @strawberry.field
+    def node(self) -> T:
+        return self.item
+
+    item: strawberry.Private[T]
+    position: strawberry.Private[tuple[str, Any, int]]  # order name, sort value, id
 
 
 @strawberry.type
 class Connection(Generic[T]):
-    edges: list[Edge[T]]
-    nodes: list[T]
-    page_info: PageInfo
+    page: strawberry.Private[Page[Any]]
+    make_node: strawberry.Private[Callable[[Any], T]]
+    order_name: strawberry.Private[str]
+    order: strawberry.Private[KeysetOrder]
     count: strawberry.Private[Callable[[], Awaitable[int]]]
+    built: strawberry.Private[list[T] | None] = None
+
+    @strawberry.field
+    def edges(self) -> list[Edge[T]]:
+        column, order_name = self.order.column, self.order_name
+        return [
+            Edge(item=node, position=(order_name, getattr(row, column), row.id))
+            for row, node in zip(self.page.rows, self._nodes(), strict=True)
+        ]
+
+    @strawberry.field
+    def nodes(self) -> list[T]:
+        return self._nodes()
+
+    @strawberry.field
+    def page_info(self) -> PageInfo:
+        rows = self.page.rows
+        return PageInfo(
+            has_next_page=self.page.has_next_page,
+            has_previous_page=self.page.has_previous_page,
+            start_cursor=self._cursor(rows[0]) if rows else None,
+            end_cursor=self._cursor(rows[-1]) if rows else None,
+        )
 
     @strawberry.field(description="How many items the whole list has; computed only when selected.")
     async def total_count(self) -> int:
         return await self.count()
+
+    def _nodes(self) -> list[T]:
+        if self.built is None:
+            self.built = [self.make_node(row) for row in self.page.rows]
+        return self.built
+
+    def _cursor(self, row: Any) -> str:
+        return encode_cursor(self.order_name, getattr(row, self.order.column), row.id)
 
 
 def connection_of(
@@ -48,22 +93,4 @@ def connection_of(
     count: Callable[[], Awaitable[int]],
 ) -> Connection[T]:
     """A connection over one keyset page; each edge's cursor is its row's position in `order`."""
-    edges = [
-        Edge(cursor=encode_cursor(order_name, _sort_value(row, order), row.id), node=make_node(row))  # type: ignore[attr-defined]
-        for row in page.rows
-    ]
-    return Connection(
-        edges=edges,
-        nodes=[edge.node for edge in edges],
-        page_info=PageInfo(
-            has_next_page=page.has_next_page,
-            has_previous_page=page.has_previous_page,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
-        count=count,
-    )
-
-
-def _sort_value(row: Any, order: KeysetOrder) -> Any:
-    return getattr(row, order.column)
+    return Connection(page=page, make_node=make_node, order_name=order_name, order=order, count=count)
