@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
 import asyncpg
 from starlette.applications import Starlette
@@ -19,9 +20,13 @@ from gateway.metrics import GatewayMetrics, metrics_endpoint
 from gateway.pages import page_routes
 from gateway.responses import OrjsonResponse
 from gateway.settings import Settings
+from gateway.tracing import open_tracing
 from loaders.admin import serving_role_problems
 from loaders.base import PoolWaiters
 from schema import GatewaySchema, build_schema
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace.export import SpanExporter
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +48,21 @@ async def readyz(request: Request) -> Response:
     return OrjsonResponse({"status": "ready"})
 
 
-def create_app(settings: Settings, database_url: str, schema: GatewaySchema | None = None) -> Starlette:
-    """The gateway as an ASGI app serving `database_url` (already migrated)."""
+def create_app(
+    settings: Settings,
+    database_url: str,
+    schema: GatewaySchema | None = None,
+    *,
+    span_exporter: SpanExporter | None = None,
+) -> Starlette:
+    """The gateway as an ASGI app serving `database_url` (already migrated).
+
+    Tracing (gateway/tracing.py) is on when an OTLP endpoint is configured, or when `span_exporter` is given."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with open_pool(database_url, settings) as pool:
+        async with open_tracing(settings, span_exporter) as tracing, open_pool(database_url, settings) as pool:
+            app.state.tracing = tracing
             problems = await serving_role_problems(pool)
             if problems:
                 raise RuntimeError(
@@ -70,6 +84,7 @@ def create_app(settings: Settings, database_url: str, schema: GatewaySchema | No
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.tracing = None  # the lifespan sets it when tracing is on
     app.state.metrics = GatewayMetrics()
     app.state.pool_waiters = PoolWaiters()
     app.state.schema = schema or build_schema(production=settings.production)

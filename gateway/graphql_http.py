@@ -22,6 +22,7 @@ from gateway.fast_executor import FastExecutor
 from gateway.metrics import RequestRecord, record
 from gateway.pages import graphiql_page
 from gateway.responses import OrjsonResponse, error_response
+from gateway.tracing import REQUEST_TRACING, Tracing
 from loaders.api_keys import find_principal
 from loaders.base import acquire
 from schema.limits import MAX_QUERY_CHARACTERS
@@ -119,8 +120,13 @@ async def graphql_endpoint(request: Request) -> Response:
             return error_response(404, "GraphiQL is turned off", "NOT_FOUND", headers)
         return graphiql_page(headers)
     entry = RequestRecord(request_id=request_id, started=time.perf_counter())
+    tracing: Tracing | None = state.tracing
     try:
-        response = await _answer(request, entry, headers)
+        if tracing is None:
+            response = await _answer(request, entry, headers)
+        else:  # tracing on (gateway/tracing.py): the request's server span
+            with tracing.request_span(request, entry):
+                response = await _answer(request, entry, headers)
     finally:
         record(state.metrics, entry, time.perf_counter())
     return response
@@ -141,6 +147,8 @@ async def _answer(request: Request, entry: RequestRecord, headers: dict[str, str
     except BadRequest as error:
         return _refuse(entry, 400, str(error), error.code, headers)
     entry.operation = graphql_request.operation_name or _first_operation_name(graphql_request.query)
+    if (tracing := REQUEST_TRACING.get()) is not None:  # tracing on: the operation's type on the request's span
+        tracing.note_operation(graphql_request.query, graphql_request.operation_name)
 
     token = bearer_token(request.headers.get("authorization"))
     if not token:

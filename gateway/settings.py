@@ -45,6 +45,8 @@ class Settings:
     prepayment_fee_percent: Decimal = Decimal("2.50")
     demo_producers: int = 20
     demo_sales: int = 20_000
+    tracing_endpoint: str | None = None  # the OTLP/HTTP URL spans are sent to; None: no tracing
+    service_name: str = "sales-gateway"
 
     @property
     def production(self) -> bool:
@@ -89,7 +91,19 @@ class Settings:
             prepayment_fee_percent=reader.percent("GATEWAY_PREPAYMENT_FEE_PERCENT", Decimal("2.50")),
             demo_producers=reader.integer("GATEWAY_DEMO_PRODUCERS", 20, minimum=1, maximum=100_000),
             demo_sales=reader.integer("GATEWAY_DEMO_SALES", 20_000, minimum=0, maximum=100_000_000),
+            tracing_endpoint=_traces_endpoint(reader),
+            service_name=reader.text("OTEL_SERVICE_NAME") or "sales-gateway",
         )
+
+
+def _traces_endpoint(reader: _Reader) -> str | None:
+    """Where spans go (OpenTelemetry's variables): `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` as it is, or else
+    `OTEL_EXPORTER_OTLP_ENDPOINT` followed by `/v1/traces`."""
+    traces = reader.http_url("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+    if traces is not None:
+        return traces
+    base = reader.http_url("OTEL_EXPORTER_OTLP_ENDPOINT")
+    return None if base is None else base.rstrip("/") + "/v1/traces"
 
 
 class _Reader:
@@ -101,6 +115,12 @@ class _Reader:
     def text(self, name: str) -> str | None:
         value = self._environ.get(name, "").strip()
         return value or None
+
+    def http_url(self, name: str) -> str | None:
+        raw = self.text(name)
+        if raw is not None and not raw.lower().startswith(("http://", "https://")):
+            raise SettingsError(f"{name} must be an http:// or https:// URL (OTLP over HTTP), got {raw!r}")
+        return raw
 
     def integer(self, name: str, default: int, *, minimum: int, maximum: int) -> int:
         raw = self.text(name)

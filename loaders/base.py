@@ -13,6 +13,7 @@ import asyncpg
 from aiodataloader import DataLoader
 
 from gateway.database import TENANT_SETTING
+from gateway.tracing import REQUEST_TRACING
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -102,6 +103,8 @@ class TenantDatabase:
             self.statements += 1
             started = time.perf_counter()
             try:
+                if (tracing := REQUEST_TRACING.get()) is not None:  # a traced request: a span per statement
+                    return await tracing.statement(connection, method, sql, args)
                 return await getattr(connection, method)(sql, *args)
             finally:
                 self.sql_seconds += time.perf_counter() - started
