@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from gateway.auth import KnownKeys
 from gateway.database import open_pool
 from gateway.fast_executor import FastExecutor
 from gateway.graphql_http import graphql_endpoint
@@ -71,6 +72,7 @@ def create_app(
                     + ". Serve through a member of sales_gateway_app; migrate with DATABASE_OWNER_URL."
                 )
             app.state.pool = pool
+            app.state.known_keys = KnownKeys()  # keys of this database seen lately
             yield
 
     app = Starlette(

@@ -354,12 +354,18 @@ class _Run:
         return the groups of objects one level down."""
         resolved: list[tuple[_Group, _FieldPlan, list[Any]]] = []
         awaitables: list[Any] = []
-        for group in level:
-            for plan in group.plans:
-                values = self._call(plan, group)
-                if plan.is_async:
-                    awaitables.extend(values)
-                resolved.append((group, plan, values))
+        try:
+            for group in level:
+                for plan in group.plans:
+                    values = self._call(plan, group)
+                    if plan.is_async:
+                        awaitables.extend(values)
+                    resolved.append((group, plan, values))
+        except BaseException:  # a resolver raised at once: the coroutines made so far will never run
+            for awaitable in awaitables:
+                if asyncio.iscoroutine(awaitable):
+                    awaitable.close()
+            raise
         if awaitables:
             answers = iter(await _await_together(awaitables))
             resolved = [

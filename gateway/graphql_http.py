@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import time
@@ -15,7 +16,7 @@ from starlette.responses import Response
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
-from gateway.auth import bearer_token
+from gateway.auth import KnownKeys, bearer_token, hash_key, looks_like_key
 from gateway.context import Context, build_context
 from gateway.errors import format_error, unavailable_reason
 from gateway.fast_executor import FastExecutor
@@ -23,8 +24,8 @@ from gateway.metrics import RequestRecord, record
 from gateway.pages import graphiql_page
 from gateway.responses import OrjsonResponse, error_response
 from gateway.tracing import REQUEST_TRACING, Tracing
-from loaders.api_keys import find_principal
-from loaders.base import acquire
+from loaders.api_keys import find_principal, key_check_sql
+from loaders.base import KeyRevoked, acquire
 from schema.limits import MAX_QUERY_CHARACTERS
 
 log = logging.getLogger("gateway.graphql")
@@ -127,9 +128,66 @@ async def graphql_endpoint(request: Request) -> Response:
         else:  # tracing on (gateway/tracing.py): the request's server span
             with tracing.request_span(request, entry):
                 response = await _answer(request, entry, headers)
+    except Exception:  # a bug of ours: the server answers 500, and the log and metrics say so
+        entry.status, entry.error_codes = 500, ["INTERNAL"]
+        raise
     finally:
         record(state.metrics, entry, time.perf_counter())
     return response
+
+
+async def _authenticate(request: Request, entry: RequestRecord, headers: dict[str, str]) -> Context | Response:
+    """The request's context, on a pool connection that is now the request's, or the 401/503 to answer.
+
+    A key seen before is not looked up again (`KnownKeys`): it is checked in the round trip that opens the
+    request's transaction instead, which is one round trip less per request.
+    """
+    state = request.app.state
+    token = bearer_token(request.headers.get("authorization"))
+    if not token or not looks_like_key(token):
+        return _unauthenticated(entry, headers)
+    secret_hash = hash_key(token)
+    known_keys: KnownKeys = state.known_keys
+    principal = known_keys.get(secret_hash)
+    try:
+        connection = await acquire(state.pool, state.settings.pool_acquire_timeout_s, state.pool_waiters)
+    except Exception as error:
+        return _unavailable(entry, error, headers)
+    key_check = None
+    if principal is None:
+        try:
+            principal = await find_principal(connection, token)
+        except Exception as error:
+            await state.pool.release(connection)
+            return _unavailable(entry, error, headers)
+        if principal is None:
+            await state.pool.release(connection)
+            return _unauthenticated(entry, headers)
+        known_keys.remember(secret_hash, principal)
+    else:
+        key_check = key_check_sql(secret_hash, principal.key_id)
+    context = build_context(
+        entry.request_id,
+        principal,
+        state.settings,
+        state.pool,
+        state.pool_waiters,
+        connection=connection,
+        key_check=key_check,
+    )
+    if key_check is not None:
+        try:
+            await context.db.start()
+        except KeyRevoked:
+            known_keys.forget(secret_hash)
+            await context.db.close(commit=False)
+            return _unauthenticated(entry, headers)
+        except Exception as error:
+            with contextlib.suppress(Exception):
+                await context.db.close(commit=False)
+            return _unavailable(entry, error, headers)
+    entry.producer_id = principal.producer_id
+    return context
 
 
 async def _answer(request: Request, entry: RequestRecord, headers: dict[str, str]) -> Response:
@@ -150,26 +208,26 @@ async def _answer(request: Request, entry: RequestRecord, headers: dict[str, str
     if (tracing := REQUEST_TRACING.get()) is not None:  # tracing on: the operation's type on the request's span
         tracing.note_operation(graphql_request.query, graphql_request.operation_name)
 
-    token = bearer_token(request.headers.get("authorization"))
-    if not token:
-        return _unauthenticated(entry, headers)
+    authenticated = await _authenticate(request, entry, headers)
+    if isinstance(authenticated, Response):
+        return authenticated
+    context = authenticated
     try:
-        connection = await acquire(state.pool, state.settings.pool_acquire_timeout_s, state.pool_waiters)
-    except Exception as error:
-        return _unavailable(entry, error, headers)
-    try:
-        principal = await find_principal(connection, token)
-    except Exception as error:
-        await state.pool.release(connection)
-        return _unavailable(entry, error, headers)
-    if principal is None:
-        await state.pool.release(connection)
-        return _unauthenticated(entry, headers)
-    entry.producer_id = principal.producer_id
+        return await _execute(state, graphql_request, allowed, context, entry, headers)
+    finally:  # normally closed already (a no-op then); after a crash, the connection still goes back
+        with contextlib.suppress(Exception):
+            await context.db.close(commit=False)
 
-    context = build_context(
-        entry.request_id, principal, state.settings, state.pool, state.pool_waiters, connection=connection
-    )
+
+async def _execute(
+    state: Any,
+    graphql_request: GraphQLRequest,
+    allowed: set[OperationType],
+    context: Context,
+    entry: RequestRecord,
+    headers: dict[str, str],
+) -> Response:
+    """Answer an authenticated request: the fast executor for a plain query, else the stock one."""
     if state.fast_executor is not None:
         fast_body = await _fast_answer(state.fast_executor, graphql_request, context, entry)
         if fast_body is not None:

@@ -38,6 +38,18 @@ async def create_key(
     return CreatedKey(id=key_id, secret=secret)
 
 
+KEY_REVOKED_SQLSTATE = "SG401"  # raised by assert_api_key (migration 0005)
+
+
+def key_check_sql(secret_hash: bytes, key_id: int) -> str:
+    """A statement that fails with `KEY_REVOKED_SQLSTATE` unless the key is still active.
+
+    Literal, not a parameter, so that it can ride in the simple-query round trip that opens a request's
+    transaction: the hash is our own SHA-256 digest written in hex and the id an integer, never client text.
+    """
+    return f"select assert_api_key('\\x{secret_hash.hex()}'::bytea, {int(key_id)})"
+
+
 async def revoke_key(connection: asyncpg.Connection, key_id: int) -> bool:
     """Revoke a key; return False when there is no such active key."""
     revoked = await connection.fetchval(

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import dataclasses
 import time
-from collections.abc import AsyncIterator, Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
 import asyncpg
@@ -14,6 +14,7 @@ from aiodataloader import DataLoader
 
 from gateway.database import TENANT_SETTING
 from gateway.tracing import REQUEST_TRACING
+from loaders.api_keys import KEY_REVOKED_SQLSTATE
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -47,6 +48,20 @@ async def acquire(
             waiters.value -= 1
 
 
+class KeyRevoked(Exception):
+    """The request's key, remembered from an earlier request, was revoked since (or no longer exists)."""
+
+
+@contextlib.contextmanager
+def _revoked_key_raises() -> Iterator[None]:
+    try:
+        yield
+    except asyncpg.PostgresError as error:
+        if error.sqlstate == KEY_REVOKED_SQLSTATE:
+            raise KeyRevoked from None
+        raise
+
+
 class TenantDatabase:
     """One producer's view of the database for one request.
 
@@ -65,6 +80,7 @@ class TenantDatabase:
         acquire_timeout: float | None = None,
         waiters: PoolWaiters | None = None,
         connection: asyncpg.pool.PoolConnectionProxy | None = None,
+        key_check: str | None = None,
     ) -> None:
         self.pool = pool
         self.producer_id = producer_id
@@ -79,6 +95,12 @@ class TenantDatabase:
         self._lock = asyncio.Lock()
         self._connection = connection  # held for the request; the transaction starts on the first statement
         self._in_transaction = False
+        self._key_check = key_check  # a statement checking the request's key, run with the first `begin`
+
+    async def start(self) -> None:
+        """Open the transaction now (checking the key, if there is a check to run): `KeyRevoked`."""
+        async with self._lock:
+            await self._connect()
 
     async def _connect(self) -> asyncpg.pool.PoolConnectionProxy:
         if self._connection is None:
@@ -87,12 +109,27 @@ class TenantDatabase:
             isolation = "repeatable read" if self.snapshot else "read committed"
             mode = "read only" if self.readonly else "read write"
             # one round trip: the producer id is an integer of ours, never text from a request
-            await self._connection.execute(
+            statements = (
                 f"begin isolation level {isolation} {mode};"
                 f" select set_config('{TENANT_SETTING}', '{int(self.producer_id)}', true)"
             )
+            if self._key_check is not None:
+                statements += f"; {self._key_check}"
+            try:
+                with _revoked_key_raises():
+                    await self._connection.execute(statements)
+            except KeyRevoked:
+                await self._connection.execute("rollback")  # the failed check aborted the transaction
+                raise
+            self._key_check = None
             self._in_transaction = True
         return self._connection
+
+    async def _check_key(self, connection: asyncpg.pool.PoolConnectionProxy) -> None:
+        assert self._key_check is not None
+        with _revoked_key_raises():
+            await connection.execute(self._key_check)
+        self._key_check = None
 
     async def _acquire(self) -> asyncpg.pool.PoolConnectionProxy:
         return await acquire(self.pool, self._acquire_timeout, self._waiters)
@@ -139,6 +176,8 @@ class TenantDatabase:
                     self._in_transaction = False
                 async with connection.transaction():
                     await connection.execute("select set_config($1, $2, true)", TENANT_SETTING, str(self.producer_id))
+                    if self._key_check is not None:  # a write before any read: the key is checked here
+                        await self._check_key(connection)
                     yield cast(asyncpg.Connection, connection)  # the pool's proxy behaves as the connection
             except BaseException:
                 # a failed write leaves the connection suspect (it may have died with the database): give it
@@ -153,6 +192,10 @@ class TenantDatabase:
 
         A read-only transaction is always rolled back: there is nothing to keep, and it may have failed.
         """
+        async with self._lock:  # after the statement in flight, if any
+            await self._close(commit=commit)
+
+    async def _close(self, *, commit: bool) -> None:
         connection, in_transaction = self._connection, self._in_transaction
         self._connection, self._in_transaction = None, False
         if connection is None:
@@ -185,7 +228,8 @@ class ProducerLoader(DataLoader[K, V | None], Generic[K, V]):
 class RowsByIdLoader(ProducerLoader[int, V]):
     """Rows of one table by primary key. Subclasses name the table, the columns and the row type.
 
-    `table` and `columns` are constants of our code; keys are always parameters.
+    `table` and `columns` are constants of our code; keys are always parameters. `columns` is
+    `column_list(row_type)`: rows are made from the values in that order.
     """
 
     table: ClassVar[str]
@@ -198,7 +242,7 @@ class RowsByIdLoader(ProducerLoader[int, V]):
             self.db.producer_id,
             list(keys),
         )
-        return in_key_order(keys, {row["id"]: self.row_type(**row) for row in rows})
+        return in_key_order(keys, {row["id"]: self.row_type(*row) for row in rows})
 
 
 def in_key_order(keys: Iterable[K], found: Mapping[K, V]) -> list[V | None]:
@@ -215,5 +259,9 @@ def grouped_in_key_order(keys: Iterable[K], rows: Iterable[tuple[K, V]]) -> list
 
 
 def column_list(row_type: type[Any]) -> str:
-    """The SELECT list of a row dataclass: its field names, which are its table's column names."""
+    """The SELECT list of a row dataclass: its field names, which are its table's column names.
+
+    Row dataclasses are `slots=True` but not frozen: a frozen dataclass sets each field through
+    `object.__setattr__`, nine times slower, and rows are made by the hundred per request.
+    """
     return ", ".join(field.name for field in dataclasses.fields(row_type))

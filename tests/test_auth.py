@@ -73,3 +73,34 @@ def test_bearer_token_parsing() -> None:
     assert bearer_token("bearer  abc ") == "abc"
     assert bearer_token("Basic abc") is None
     assert bearer_token(None) is None
+
+
+async def test_a_remembered_key_revoked_cannot_write(client: httpx.AsyncClient, connection: asyncpg.Connection) -> None:
+    """The key is remembered after its first request; revoked, its next request (a mutation, which writes
+    before it reads) is refused before anything is written."""
+    from tests.test_mutations import WITHDRAW, funded_seller
+
+    seller = await funded_seller(connection)
+    assert (await post(client, seller.key, VIEWER)).status_code == 200
+    key_id = await connection.fetchval("select id from api_keys where secret_hash = $1", hash_key(seller.key))
+    assert await revoke_key(connection, key_id)
+    variables = {"input": {"amount": "10.00", "currency": "BRL", "idempotencyKey": "after-revocation"}}
+    _assert_unauthenticated(await post(client, seller.key, WITHDRAW, variables))
+    assert await connection.fetchval("select count(*) from withdrawals where producer_id = $1", seller.id) == 0
+    assert await connection.fetchval("select count(*) from audit_log where producer_id = $1", seller.id) == 0
+
+
+async def test_a_remembered_key_skips_the_lookup(client: httpx.AsyncClient, connection: asyncpg.Connection) -> None:
+    """From its second request on, a key is not looked up but checked in the round trip that opens the
+    transaction: with the lookup function out of reach, a remembered key still works."""
+    remembered, new = await make_seller(connection), await make_seller(connection)
+    assert (await post(client, remembered.key, VIEWER)).status_code == 200
+    await connection.execute("revoke execute on function authenticate_api_key(bytea) from sales_gateway_app")
+    try:
+        for _ in range(3):
+            response = await post(client, remembered.key, VIEWER)
+            assert response.status_code == 200
+            assert response.json()["data"]["viewer"]["id"]
+    finally:
+        await connection.execute("grant execute on function authenticate_api_key(bytea) to sales_gateway_app")
+    assert (await post(client, new.key, VIEWER)).status_code == 200

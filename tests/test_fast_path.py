@@ -7,7 +7,9 @@ generated from the schema by hypothesis-graphql.
 
 from __future__ import annotations
 
+import gc
 import json
+import warnings
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -173,6 +175,31 @@ async def test_the_fast_path_answers_plain_queries_and_steps_aside_for_errors(
     assert executor.answered == answered + 1
     await _both(apps, "{ sales(first: 101) { nodes { id } } }", None)
     assert executor.stepped_aside == stepped_aside + 1
+
+
+async def test_a_field_refused_at_once_leaves_no_coroutine_behind(
+    apps: tuple[Starlette, Starlette, str], seeded: tuple[str, str]
+) -> None:
+    """`affiliations` (an async resolver) is called before `reports` (a plain one) refuses a key without
+    `reports:read`: the fast path steps aside, its unstarted coroutines are closed, and the answer is the
+    stock one (FORBIDDEN on `reports` only)."""
+    url, _ = seeded
+    connection = await asyncpg.connect(url)
+    try:
+        narrow = await create_key(connection, 1, name="narrow", scopes=["sales:read", "affiliations:read"])
+    finally:
+        await connection.close()
+    fast, stock, _ = apps
+    query = "{ affiliations(first: 1) { totalCount } reports { __typename } }"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        answered = await _both((fast, stock, narrow.secret), query, None)
+        gc.collect()
+    assert answered[0] == answered[1]
+    status, body = answered[0]
+    assert (status, [error["extensions"]["code"] for error in body["errors"]]) == (200, ["FORBIDDEN"])
+    assert body["data"]["affiliations"]["totalCount"] >= 0
+    assert not [warning for warning in caught if "never awaited" in str(warning.message)]
 
 
 SDL = gateway_schema.as_str()
