@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.applications import Starlette
 
 from gateway.app import create_app
+from gateway.memory import tune_garbage_collection
 from gateway.settings import Settings, SettingsError
 
 
@@ -13,4 +14,6 @@ def app_from_env() -> Starlette:
     settings = Settings.from_env()
     if settings.database_url is None:
         raise SettingsError("DATABASE_URL is required here; `sales-gateway serve` starts an embedded database")
-    return create_app(settings, settings.database_url)
+    app = create_app(settings, settings.database_url)
+    tune_garbage_collection(settings.gc_threshold)
+    return app

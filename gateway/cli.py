@@ -17,6 +17,7 @@ import uvicorn
 from gateway.app import create_app
 from gateway.auth import SCOPES, UnknownScopeError
 from gateway.logs import configure_logging
+from gateway.memory import tune_garbage_collection
 from gateway.runtime import database_urls, demo_anchor, prepare_embedded_demo, run_migrations
 from gateway.settings import Settings, SettingsError
 from loaders.admin import has_any_producer
@@ -129,6 +130,7 @@ def _run_server(settings: Settings) -> None:
             )
         else:
             app = create_app(settings, urls.serve)
+            tune_garbage_collection(settings.gc_threshold)
             uvicorn.run(
                 app,
                 host=settings.host,

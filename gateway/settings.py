@@ -41,6 +41,7 @@ class Settings:
     data_dir: Path = field(default_factory=_default_data_dir)
     graphiql: bool = True
     fast_path: bool = True
+    gc_threshold: int = 10_000
     log_level: str = "INFO"
     prepayment_fee_percent: Decimal = Decimal("2.50")
     demo_producers: int = 20
@@ -87,6 +88,7 @@ class Settings:
             data_dir=Path(data_dir).expanduser() if data_dir else _default_data_dir(),
             graphiql=reader.boolean("GATEWAY_GRAPHIQL", gateway_env != "production"),
             fast_path=reader.boolean("GATEWAY_FAST_PATH", True),
+            gc_threshold=reader.integer("GATEWAY_GC_THRESHOLD", 10_000, minimum=0, maximum=10_000_000),
             log_level=reader.choice("LOG_LEVEL", "INFO", LOG_LEVELS, upper=True),
             prepayment_fee_percent=reader.percent("GATEWAY_PREPAYMENT_FEE_PERCENT", Decimal("2.50")),
             demo_producers=reader.integer("GATEWAY_DEMO_PRODUCERS", 20, minimum=1, maximum=100_000),
