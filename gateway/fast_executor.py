@@ -59,6 +59,7 @@ from strawberry.types.field import StrawberryField
 from gateway.context import Context
 from loaders.registry import Loaders
 from schema import GatewaySchema
+from schema.batching import BatchForm, batch_form_of
 from schema.limits import MAX_TOKENS, QueryLimitsRule
 
 DEFINITION = GraphQLCoreConverter.DEFINITION_BACKREF
@@ -352,11 +353,15 @@ class _Run:
         """Resolve every field of every group of one depth, the awaitables of all of them together (so
         that loads of one loader anywhere at this depth share one batch), then fill in the results and
         return the groups of objects one level down."""
-        resolved: list[tuple[_Group, _FieldPlan, list[Any]]] = []
+        resolved: list[tuple[_Group, _FieldPlan, list[Any] | None]] = []  # None: the batch form's answer
         awaitables: list[Any] = []
         try:
             for group in level:
                 for plan in group.plans:
+                    if plan.batch is not None:
+                        awaitables.append(plan.batch(self.info.context, group.objects))
+                        resolved.append((group, plan, None))
+                        continue
                     values = self._call(plan, group)
                     if plan.is_async:
                         awaitables.extend(values)
@@ -366,21 +371,26 @@ class _Run:
                 if asyncio.iscoroutine(awaitable):
                     awaitable.close()
             raise
-        if awaitables:
-            answers = iter(await _await_together(awaitables))
-            resolved = [
-                (group, plan, [next(answers) for _ in values] if plan.is_async else values)
-                for group, plan, values in resolved
-            ]
+        answers = iter(await _await_together(awaitables) if awaitables else ())
         below: list[_Group] = []
-        for group, plan, values in resolved:
-            key = plan.key
+        columns: dict[int, list[list[Any]]] = {}  # id(group) -> its completed columns, in plan order
+        for group, plan, called in resolved:
+            if called is None:
+                values = _batch_answer(next(answers), group)
+            elif plan.is_async:
+                values = [next(answers) for _ in called]
+            else:
+                values = called
             if plan.field_def is None:  # __typename
                 column: list[Any] = [group.type_.name] * len(values)
             else:
                 column = self._complete(plan.field_def.type, values, plan.nodes, below)
-            for result, value in zip(group.results, column, strict=True):
-                result[key] = value
+            columns.setdefault(id(group), []).append(column)
+        for group in level:
+            if group.plans:
+                keys = [plan.key for plan in group.plans]
+                for result, row in zip(group.results, zip(*columns[id(group)], strict=True), strict=True):
+                    result.update(zip(keys, row, strict=True))
         return below
 
     def _call(self, plan: _FieldPlan, group: _Group) -> list[Any]:
@@ -434,6 +444,8 @@ class _Run:
         if isinstance(type_, GraphQLEnumType):
             names = _enum_names(type_)
             try:  # by identity: a member's own __hash__ is Python code, and members live as long as the class
+                if None not in values:
+                    return list(map(names.__getitem__, map(id, values)))
                 return [None if value is None else names[id(value)] for value in values]
             except KeyError:  # not a member of the Python enum: the type's own rules decide
                 return [None if value is None else type_.serialize(value) for value in values]
@@ -445,6 +457,8 @@ class _Run:
                 if not kinds or kinds == {plain}:
                     return values  # already what the JSON holds: str, int or bool
             serialize = type_.serialize
+            if None not in values:
+                return list(map(serialize, values))
             return [None if value is None else serialize(value) for value in values]
         if isinstance(type_, GraphQLObjectType):
             present = [value for value in values if value is not None]
@@ -459,6 +473,12 @@ class _Run:
             filled = iter(results)
             return [None if value is None else next(filled) for value in values]
         raise StepAside(f"abstract type {type_}")
+
+
+def _batch_answer(values: Any, group: _Group) -> list[Any]:
+    if not isinstance(values, list) or len(values) != len(group.objects):
+        raise StepAside(f"a batch form on {group.type_.name} answered {type(values).__name__}")
+    return values
 
 
 @dataclass(frozen=True, slots=True)
@@ -483,6 +503,7 @@ class _FieldPlan:
     function: Any  # a resolver: the function Strawberry wraps
     takes_self: bool
     is_async: bool = False  # the resolver returns an awaitable
+    batch: BatchForm | None = None  # one call for all the objects of a level (schema/batching.py)
 
     @classmethod
     def of(cls, type_: GraphQLObjectType, key: str, nodes: list[FieldNode]) -> _FieldPlan:
@@ -498,7 +519,8 @@ class _FieldPlan:
             return cls(key, nodes, field_def, definition, attrgetter(definition.python_name), None, takes_self=False)
         takes_self = resolver.self_parameter is not None
         function = resolver.wrapped_func
-        return cls(key, nodes, field_def, definition, None, function, takes_self, is_async=resolver.is_async)
+        batch = batch_form_of(function) if takes_self and not field_def.args and callable(function) else None
+        return cls(key, nodes, field_def, definition, None, function, takes_self, resolver.is_async, batch)
 
 
 @lru_cache(maxsize=256)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from gateway.context import Context
 from loaders.catalog import (
     PRODUCTS_ORDER,
@@ -18,6 +20,7 @@ from loaders.paging import Page
 from resolvers.pagination import Window, order_name, page_request
 
 PRODUCTS_ORDER_NAME = order_name("products", PRODUCTS_ORDER)
+R = TypeVar("R")
 
 
 class MissingRowError(LookupError):
@@ -45,6 +48,30 @@ async def affiliate(context: Context, affiliate_id: int | None) -> AffiliateRow 
     if row is None:
         raise MissingRowError(f"affiliate {affiliate_id}")
     return row
+
+
+async def products_by_id(context: Context, product_ids: list[int]) -> list[ProductRow]:
+    """`product` for many ids at once, in their order."""
+    return _all_found("product", product_ids, await context.loaders.get(ProductByIdLoader).load_many(product_ids))
+
+
+async def buyers_by_id(context: Context, buyer_ids: list[int]) -> list[BuyerRow]:
+    """`buyer` for many ids at once, in their order."""
+    return _all_found("buyer", buyer_ids, await context.loaders.get(BuyerByIdLoader).load_many(buyer_ids))
+
+
+async def affiliates_by_id(context: Context, affiliate_ids: list[int | None]) -> list[AffiliateRow | None]:
+    """`affiliate` for many ids (None for none) at once, in their order."""
+    present = [affiliate_id for affiliate_id in affiliate_ids if affiliate_id is not None]
+    rows = iter(_all_found("affiliate", present, await context.loaders.get(AffiliateByIdLoader).load_many(present)))
+    return [None if affiliate_id is None else next(rows) for affiliate_id in affiliate_ids]
+
+
+def _all_found(kind: str, keys: list[int], rows: list[R | None]) -> list[R]:
+    for key, row in zip(keys, rows, strict=True):
+        if row is None:
+            raise MissingRowError(f"{kind} {key}")
+    return rows  # type: ignore[return-value]
 
 
 async def products(context: Context, window: Window) -> Page[ProductRow]:

@@ -57,6 +57,11 @@ async def recovered_from(context: Context, sale_id: int) -> LostSaleRow | None:
     return await context.loaders.get(LostSaleByRecoveringSaleLoader).load(sale_id)
 
 
+async def recovered_from_many(context: Context, sale_ids: list[int]) -> list[LostSaleRow | None]:
+    """`recovered_from` for many sales at once, in their order."""
+    return await context.loaders.get(LostSaleByRecoveringSaleLoader).load_many(sale_ids)
+
+
 async def subscription_of(context: Context, subscription_id: int | None) -> SubscriptionRow | None:
     if subscription_id is None:
         return None
@@ -76,3 +81,12 @@ async def sale_of(context: Context, sale_id: int) -> SaleRow:
     if row is None:
         raise MissingRowError(f"sale {sale_id}")
     return row
+
+
+async def sales_of(context: Context, sale_ids: list[int]) -> list[SaleRow]:
+    """`sale_of` for many ids at once, in their order."""
+    rows = await context.loaders.get(SaleByIdLoader).load_many(sale_ids)
+    for sale_id, row in zip(sale_ids, rows, strict=True):
+        if row is None:
+            raise MissingRowError(f"sale {sale_id}")
+    return rows  # type: ignore[return-value]

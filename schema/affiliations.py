@@ -13,7 +13,8 @@ from gateway.context import Context
 from loaders.affiliations import AffiliationFilterSpec, AffiliationRow
 from resolvers import affiliations as affiliation_resolvers
 from resolvers import catalog as catalog_resolvers
-from schema.catalog import Affiliate, Product
+from schema.batching import batch_form
+from schema.catalog import Affiliate, Product, affiliates_of, products_of
 from schema.common import DateRangeInput, Money, Node
 from schema.ids import pk_of, to_global_id
 
@@ -68,12 +69,14 @@ class Affiliation(Node):
         )
 
     @strawberry.field
+    @batch_form(affiliates_of)  # never None here: the column is NOT NULL, and a null would make it step aside
     async def affiliate(self, info: Info[Context, None]) -> Affiliate:
         row = await catalog_resolvers.affiliate(info.context, self.row.affiliate_id)
         assert row is not None
         return Affiliate.from_row(row)
 
     @strawberry.field
+    @batch_form(products_of)
     async def product(self, info: Info[Context, None]) -> Product:
         return Product.from_row(await catalog_resolvers.product(info.context, self.row.product_id))
 

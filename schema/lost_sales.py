@@ -13,7 +13,8 @@ from gateway.context import Context
 from loaders.lost_sales import LostSaleFilterSpec, LostSaleRow
 from resolvers import catalog as catalog_resolvers
 from resolvers import sales as sales_resolvers
-from schema.catalog import Buyer, Product
+from schema.batching import batch_form
+from schema.catalog import Buyer, Product, buyers_of, products_of
 from schema.common import CurrencyCode, Money, Node
 from schema.ids import pk_of, to_global_id
 from schema.sales import PaymentMethod
@@ -77,10 +78,12 @@ class LostSale(Node):
         )
 
     @strawberry.field
+    @batch_form(products_of)
     async def product(self, info: Info[Context, None]) -> Product:
         return Product.from_row(await catalog_resolvers.product(info.context, self.row.product_id))
 
     @strawberry.field
+    @batch_form(buyers_of)
     async def buyer(self, info: Info[Context, None]) -> Buyer:
         return Buyer.from_row(await catalog_resolvers.buyer(info.context, self.row.buyer_id))
 

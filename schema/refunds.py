@@ -13,6 +13,7 @@ from gateway.context import Context
 from loaders.refunds import RefundFilterSpec, RefundRow
 from resolvers import refunds as refund_resolvers
 from resolvers import sales as sales_resolvers
+from schema.batching import batch_form
 from schema.common import Money, Node
 from schema.ids import to_global_id
 
@@ -71,6 +72,7 @@ class Refund(Node):
         )
 
     @strawberry.field
+    @batch_form(lambda context, refunds: _sales_of(context, refunds))
     async def sale(self, info: Info[Context, None]) -> Annotated[Sale, strawberry.lazy("schema.sales")]:
         from schema.sales import Sale
 
@@ -80,3 +82,10 @@ class Refund(Node):
     def available_actions(self, info: Info[Context, None]) -> list[RefundAction]:
         can_write = info.context.principal.can("refunds:write")
         return [RefundAction(action) for action in refund_resolvers.available_actions(self.row, can_write=can_write)]
+
+
+async def _sales_of(context: Context, refunds: list[Refund]) -> list[Sale]:
+    """Batch form (schema/batching.py) of `Refund.sale`."""
+    from schema.sales import Sale
+
+    return [Sale.from_row(row) for row in await sales_resolvers.sales_of(context, [r.row.sale_id for r in refunds])]

@@ -13,7 +13,8 @@ from gateway.context import Context
 from loaders.sales import SaleFilterSpec, SaleRow
 from resolvers import catalog as catalog_resolvers
 from resolvers import sales as sales_resolvers
-from schema.catalog import Affiliate, Buyer, Product
+from schema.batching import batch_form
+from schema.catalog import Affiliate, Buyer, Product, affiliates_of, buyers_of, products_of
 from schema.common import CurrencyCode, Money, Node
 from schema.errors import BadUserInput
 from schema.ids import pk_of, to_global_id
@@ -169,23 +170,28 @@ class Sale(Node):
         )
 
     @strawberry.field
+    @batch_form(products_of)
     async def product(self, info: Info[Context, None]) -> Product:
         return Product.from_row(await catalog_resolvers.product(info.context, self.row.product_id))
 
     @strawberry.field
+    @batch_form(buyers_of)
     async def buyer(self, info: Info[Context, None]) -> Buyer:
         return Buyer.from_row(await catalog_resolvers.buyer(info.context, self.row.buyer_id))
 
     @strawberry.field(description="Who promoted the sale, if anyone.")
+    @batch_form(affiliates_of)
     async def affiliate(self, info: Info[Context, None]) -> Affiliate | None:
         row = await catalog_resolvers.affiliate(info.context, self.row.affiliate_id)
         return Affiliate.from_row(row) if row else None
 
     @strawberry.field(description="Whether this sale recovered a lost sale of the same buyer and product.")
+    @batch_form(lambda context, sales: _recovered(context, sales))
     async def recovered(self, info: Info[Context, None]) -> bool:
         return await sales_resolvers.recovered_from(info.context, self.row.id) is not None
 
     @strawberry.field
+    @batch_form(lambda context, sales: _recovered_from(context, sales))
     async def recovered_from(
         self, info: Info[Context, None]
     ) -> Annotated[LostSale, strawberry.lazy("schema.lost_sales")] | None:
@@ -212,3 +218,18 @@ class Sale(Node):
         require_scope(info.context.principal, "subscriptions:read")
         row = await sales_resolvers.subscription_of(info.context, self.row.subscription_id)
         return Subscription.from_row(row) if row else None
+
+
+# batch forms (schema/batching.py) of the fields above: the same values, one call per page of sales
+
+
+async def _recovered(context: Context, sales: list[Sale]) -> list[bool]:
+    rows = await sales_resolvers.recovered_from_many(context, [sale.row.id for sale in sales])
+    return [row is not None for row in rows]
+
+
+async def _recovered_from(context: Context, sales: list[Sale]) -> list[LostSale | None]:
+    from schema.lost_sales import LostSale
+
+    rows = await sales_resolvers.recovered_from_many(context, [sale.row.id for sale in sales])
+    return [LostSale.from_row(row) if row else None for row in rows]

@@ -17,7 +17,8 @@ from resolvers import sales as sales_resolvers
 from resolvers import subscriptions as subscription_resolvers
 from resolvers.pagination import Window
 from resolvers.periods import Period
-from schema.catalog import Buyer, Product
+from schema.batching import batch_form
+from schema.catalog import Buyer, Product, buyers_of, products_of
 from schema.common import DateRange, Money, Node
 from schema.ids import pk_of, to_global_id
 from schema.pagination import Connection, connection_of
@@ -80,10 +81,12 @@ class Subscription(Node):
         )
 
     @strawberry.field
+    @batch_form(buyers_of)
     async def subscriber(self, info: Info[Context, None]) -> Buyer:
         return Buyer.from_row(await catalog_resolvers.buyer(info.context, self.row.buyer_id))
 
     @strawberry.field
+    @batch_form(products_of)
     async def product(self, info: Info[Context, None]) -> Product:
         return Product.from_row(await catalog_resolvers.product(info.context, self.row.product_id))
 
