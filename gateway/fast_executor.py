@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import attrgetter
 from types import NoneType
@@ -56,7 +56,9 @@ from strawberry.schema.schema import validate_document
 from strawberry.schema.schema_converter import GraphQLCoreConverter, get_arguments
 from strawberry.types.field import StrawberryField
 
+from gateway import fast_objects
 from gateway.context import Context
+from gateway.fast_objects import PLAIN_SCALARS, Builder, enum_names
 from loaders.registry import Loaders
 from schema import GatewaySchema
 from schema.batching import BatchForm, batch_form_of
@@ -64,10 +66,6 @@ from schema.limits import MAX_TOKENS, QueryLimitsRule
 
 DEFINITION = GraphQLCoreConverter.DEFINITION_BACKREF
 CACHE_SIZE = 512
-
-
-# built-in scalars whose serialisation leaves a value of exactly this Python type unchanged
-_PLAIN_SCALARS: dict[str, type] = {"String": str, "ID": str, "Int": int, "Boolean": bool}
 
 
 async def _await_together(awaitables: list[Any]) -> list[Any]:
@@ -190,7 +188,7 @@ class FastExecutor:
         if not _supported(document):
             return None
         # without @include/@skip the selection of every level is the same for every request: plan it once
-        plans: dict[tuple[Any, ...], list[_FieldPlan]] | None = None if _has_directives(document) else {}
+        plans = None if _has_directives(document) else _Plans()
         return _Prepared(operations[0], fragments, plans)
 
     async def execute(
@@ -206,8 +204,8 @@ class FastExecutor:
         if not isinstance(coerced, VariableValues):
             self.stepped_aside += 1
             return None
-        field_plans = plan.field_plans if plan.field_plans is not None else {}
-        run = _Run(self, plan.fragments, coerced, _InfoShim(context), field_plans)
+        plans = plan.plans if plan.plans is not None else _Plans()
+        run = _Run(self, plan.fragments, coerced, _InfoShim(context), plans)
         assert self._query_type is not None
         try:
             data = await run.complete_tree(
@@ -228,7 +226,15 @@ class _Prepared:
 
     operation: OperationDefinitionNode
     fragments: dict[str, FragmentDefinitionNode]
-    field_plans: dict[tuple[Any, ...], list[_FieldPlan]] | None  # None: planned per request
+    plans: _Plans | None  # None: planned per request
+
+
+@dataclass(frozen=True, slots=True)
+class _Plans:
+    """Field plans and result builders by (type name, ids of the selection sets)."""
+
+    fields: dict[tuple[Any, ...], list[_FieldPlan]] = field(default_factory=dict)
+    builders: dict[tuple[Any, ...], Builder] = field(default_factory=dict)
 
 
 def _has_directives(document: DocumentNode) -> bool:
@@ -268,10 +274,11 @@ class _Run:
         fragments: dict[str, Any],
         variables: VariableValues,
         info: _InfoShim,
-        field_plans: dict[tuple[Any, ...], list[_FieldPlan]],
+        plans: _Plans,
     ) -> None:
         self.executor = executor
-        self.field_plans = field_plans
+        self.field_plans = plans.fields
+        self.builders = plans.builders
         self.fragments = fragments
         self.variables = variables
         self.info = info
@@ -340,6 +347,18 @@ class _Run:
             plans = [_FieldPlan.of(type_, key, nodes) for key, nodes in self.collect(type_, selection_sets).items()]
             self.field_plans[key] = plans
         return plans
+
+    def builder_for(self, type_: GraphQLObjectType, selection_sets: Sequence[SelectionSetNode]) -> Builder:
+        """How results of `type_` objects are made for these selection sets (gateway/fast_objects.py)."""
+        key = ("builder", type_.name, *map(id, selection_sets))
+        builder = self.builders.get(key)
+        if builder is None:
+            plans = self.plan_fields(type_, selection_sets)
+            builder = self.builders[key] = fast_objects.builder_for(type_, plans, self._plans_below)
+        return builder
+
+    def _plans_below(self, type_: GraphQLObjectType, nodes: list[FieldNode]) -> list[_FieldPlan]:
+        return self.plan_fields(type_, [node.selection_set for node in nodes if node.selection_set])
 
     async def complete_tree(self, type_: GraphQLObjectType, plans: list[_FieldPlan]) -> dict[str, Any]:
         """The response of the root object, completed one depth level of the whole tree at a time."""
@@ -442,7 +461,7 @@ class _Run:
                     position += length
             return out
         if isinstance(type_, GraphQLEnumType):
-            names = _enum_names(type_)
+            names = enum_names(type_)
             try:  # by identity: a member's own __hash__ is Python code, and members live as long as the class
                 if None not in values:
                     return list(map(names.__getitem__, map(id, values)))
@@ -450,7 +469,7 @@ class _Run:
             except KeyError:  # not a member of the Python enum: the type's own rules decide
                 return [None if value is None else type_.serialize(value) for value in values]
         if isinstance(type_, GraphQLScalarType):
-            plain = _PLAIN_SCALARS.get(type_.name)
+            plain = PLAIN_SCALARS.get(type_.name)
             if plain is not None:
                 kinds = set(map(type, values))
                 kinds.discard(NoneType)
@@ -464,10 +483,10 @@ class _Run:
             present = [value for value in values if value is not None]
             if not present:
                 return list(values)
-            plans = self.plan_fields(type_, [node.selection_set for node in nodes if node.selection_set])
-            keys = [plan.key for plan in plans]
-            results = [dict.fromkeys(keys) for _ in present]  # keys in selection order, filled one level down
-            below.append(_Group(type_, present, results, plans))
+            builder = self.builder_for(type_, [node.selection_set for node in nodes if node.selection_set])
+            results = builder.build(present)  # plain fields filled; the rest None, filled one level down
+            if builder.deferred:
+                below.append(_Group(type_, present, results, builder.deferred))
             if len(present) == len(values):
                 return results
             filled = iter(results)
@@ -505,6 +524,11 @@ class _FieldPlan:
     is_async: bool = False  # the resolver returns an awaitable
     batch: BatchForm | None = None  # one call for all the objects of a level (schema/batching.py)
 
+    @property
+    def python_name(self) -> str | None:
+        """The attribute a plain field reads; None for a resolver or __typename."""
+        return self.definition.python_name if self.attribute is not None and self.definition else None
+
     @classmethod
     def of(cls, type_: GraphQLObjectType, key: str, nodes: list[FieldNode]) -> _FieldPlan:
         name = nodes[0].name.value
@@ -521,13 +545,3 @@ class _FieldPlan:
         function = resolver.wrapped_func
         batch = batch_form_of(function) if takes_self and not field_def.args and callable(function) else None
         return cls(key, nodes, field_def, definition, None, function, takes_self, resolver.is_async, batch)
-
-
-@lru_cache(maxsize=256)
-def _enum_names(type_: GraphQLEnumType) -> dict[int, str]:
-    """id(Python enum member) -> GraphQL name, for Strawberry's enum types (whose resolvers return members)."""
-    wrapped = getattr(type_, "wrapped_cls", None)
-    if wrapped is None:
-        return {}
-    by_value = {value.value: name for name, value in type_.values.items()}
-    return {id(member): by_value[member.value] for member in wrapped if member.value in by_value}
