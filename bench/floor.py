@@ -37,7 +37,7 @@ from loaders.balances import balances
 from loaders.base import TenantDatabase
 from loaders.catalog import AffiliateByIdLoader, BuyerByIdLoader, ProductByIdLoader, ProductRow
 from loaders.lost_sales import LostSaleByRecoveringSaleLoader, LostSaleFilterSpec, lost_sales_page
-from loaders.overview import lost_sales_by_currency, sales_by_currency
+from loaders.overview import card_by_currency
 from loaders.paging import Page, PageRequest
 from loaders.producers import ProducerByIdLoader, ProducerRow
 from loaders.refunds import RefundFilterSpec, RefundsBySaleLoader, refunds_page
@@ -152,8 +152,7 @@ async def card(db: TenantDatabase, variables: dict[str, Any]) -> JSON:
     first_day, last_day = days(variables)
     producer = await viewer_row(db)
     start, end = bounds(first_day, last_day, producer.time_zone)
-    sales = await sales_by_currency(db, start, end, None)
-    lost = await lost_sales_by_currency(db, start, end, None)
+    sales, lost = await card_by_currency(db, start, end, None)
     held = await balances(db)
     return {
         "salesManagement": {

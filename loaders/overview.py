@@ -30,47 +30,46 @@ class LostSalesRow:
     potential_revenue: Decimal  # of those not recovered
 
 
-async def sales_by_currency(
+async def card_by_currency(
     db: TenantDatabase, start: datetime, end: datetime, currency: str | None
-) -> list[CurrencySalesRow]:
-    """Made sales (APPROVED or COMPLETE) created in [start, end), summed per currency."""
-    rows = await db.fetch(
-        """
-        select currency, count(*) as count, sum(gross_amount) as gross_revenue, sum(net_amount) as net_revenue
-        from sales
-        where producer_id = $1 and created_at >= $2 and created_at < $3
-          and status = any($4::text[]) and ($5::text is null or currency = $5)
-        group by currency
-        order by currency
-        """,
-        db.producer_id,
-        start,
-        end,
-        MADE_STATUSES,
-        currency,
-    )
-    return [CurrencySalesRow(**row) for row in rows]
+) -> tuple[list[CurrencySalesRow], list[LostSalesRow]]:
+    """The card of [start, end) per currency, in one statement (one round trip):
 
-
-async def lost_sales_by_currency(
-    db: TenantDatabase, start: datetime, end: datetime, currency: str | None
-) -> list[LostSalesRow]:
-    """Lost sales that count (the last attempt per buyer and product) made in [start, end), per currency."""
+    - made sales (APPROVED or COMPLETE) created in the period, with their gross and net sums;
+    - lost sales that count (the last attempt per buyer and product) made in the period, how many of them
+      were recovered, and the revenue of those that were not.
+    """
     rows = await db.fetch(
         f"""
-        select currency,
-               count(*) as count,
-               count(recovered_sale_id) as recovered_count,
-               coalesce(sum(amount) filter (where recovered_sale_id is null), 0) as potential_revenue
+        select 'sales' as part, currency, count(*) as count, sum(gross_amount) as gross_revenue,
+               sum(net_amount) as net_revenue, null::bigint as recovered_count, null::numeric as potential_revenue
+        from sales
+        where producer_id = $1 and created_at >= $2 and created_at < $3
+          and status = any($5::text[]) and ($4::text is null or currency = $4)
+        group by currency
+        union all
+        select 'lost', currency, count(*), null, null, count(recovered_sale_id),
+               coalesce(sum(amount) filter (where recovered_sale_id is null), 0)
         from lost_sales l
         where l.producer_id = $1 and l.created_at >= $2 and l.created_at < $3
           and ($4::text is null or l.currency = $4) and {LAST_ATTEMPT}
         group by currency
-        order by currency
+        order by part, currency
         """,
         db.producer_id,
         start,
         end,
         currency,
+        MADE_STATUSES,
     )
-    return [LostSalesRow(**row) for row in rows]
+    sales = [
+        CurrencySalesRow(row["currency"], row["count"], row["gross_revenue"], row["net_revenue"])
+        for row in rows
+        if row["part"] == "sales"
+    ]
+    lost = [
+        LostSalesRow(row["currency"], row["count"], row["recovered_count"], row["potential_revenue"])
+        for row in rows
+        if row["part"] == "lost"
+    ]
+    return sales, lost

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from gateway.context import Context
-from loaders.overview import CurrencySalesRow, LostSalesRow, lost_sales_by_currency, sales_by_currency
+from loaders.overview import CurrencySalesRow, LostSalesRow, card_by_currency
 from resolvers.periods import Period, period_of
 from resolvers.viewer import viewer
 
@@ -25,6 +25,5 @@ async def sales_overview(
     now = datetime.now(UTC)
     producer = await viewer(context)
     period = period_of(first_day, last_day, producer.time_zone, now=now)
-    sales = await sales_by_currency(context.db, period.start, period.end, currency)
-    lost = await lost_sales_by_currency(context.db, period.start, period.end, currency)
+    sales, lost = await card_by_currency(context.db, period.start, period.end, currency)
     return Overview(period=period, sales=sales, lost_sales=lost, as_of=now)
