@@ -5,11 +5,13 @@ child gets its own coroutine and gather, and every field goes through Strawberry
 page of 50 sales with their product, buyer and affiliate that is thousands of small steps (see DESIGN.md,
 "Performance").
 
-This executor completes a whole level at once: for the 50 sales of a page, each selected field is one step
-over the 50 objects: a plain attribute is read from each, a resolver is called for each and the awaitables of
-that field are gathered once, so the loaders still batch them into one statement; then the next level is
-completed from the flat list of what this level returned. The resolvers and types are the same Strawberry
-ones; only the walk differs.
+This executor completes the response one depth at a time, across the whole tree: at each depth it calls
+every resolver of every group of objects (the 50 sales of a page, the 10 lost sales of another list...),
+then awaits all their awaitables together, without a task each, so that loads of one loader anywhere at that
+depth share one statement; then it fills in the results and goes one depth down. Plain fields never reach
+the walk: the results are made by functions generated per selection shape (`gateway/fast_objects.py`), and
+a field with a batch form (`schema/batching.py`) is one call per group instead of one per object. The
+resolvers and types are the same Strawberry ones; only the walk differs.
 
 It answers only the happy path of plain queries. Anything else (a validation or variable error, any error
 in a resolver, a null in a non-null field, introspection, an abstract type, a field extension, a mutation)
