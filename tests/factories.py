@@ -6,7 +6,6 @@ import itertools
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 import asyncpg
 
@@ -76,30 +75,42 @@ async def make_sale(
     gross: str = "100.00",
     fees: str = "9.90",
     taxes: str = "0.00",
+    commission: str = "0.00",
+    affiliate_id: int | None = None,
     buyer_id: int | None = None,
     product_id: int | None = None,
-    **columns: Any,
+    payment_method: str = "CREDIT_CARD",
+    device: str = "UNKNOWN",
+    source: str | None = None,
+    transaction_code: str | None = None,
 ) -> int:
-    gross_amount, fee_amount, tax_amount = Decimal(gross), Decimal(fees), Decimal(taxes)
+    """A sale of the seller's product to its buyer unless others are named; net = gross - fees - taxes -
+    commission; approved at its creation when made (APPROVED or COMPLETE)."""
+    gross_amount, fee_amount, tax_amount, commission_amount = map(Decimal, (gross, fees, taxes, commission))
     return int(
         await connection.fetchval(
             """
-            insert into sales (producer_id, transaction_code, status, product_id, buyer_id, payment_method,
-                               currency, gross_amount, fees, taxes, affiliate_commission, net_amount,
-                               created_at, approved_at)
-            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $8::numeric - $9::numeric - $10::numeric, $11, $12)
+            insert into sales (producer_id, transaction_code, status, product_id, buyer_id, affiliate_id,
+                               payment_method, device, source, currency, gross_amount, fees, taxes,
+                               affiliate_commission, net_amount, created_at, approved_at)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
             returning id
             """,
             seller.id,
-            columns.get("transaction_code", f"TX{next(_counter):09d}"),
+            transaction_code or f"TX{next(_counter):09d}",
             status,
             product_id or seller.product_id,
             buyer_id or seller.buyer_id,
-            columns.get("payment_method", "CREDIT_CARD"),
+            affiliate_id,
+            payment_method,
+            device,
+            source,
             currency,
             gross_amount,
             fee_amount,
             tax_amount,
+            commission_amount,
+            gross_amount - fee_amount - tax_amount - commission_amount,
             created_at,
             created_at if status in ("APPROVED", "COMPLETE") else None,
         )

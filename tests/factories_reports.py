@@ -5,26 +5,15 @@ from __future__ import annotations
 import itertools
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import asyncpg
 
-from tests.factories import Seller
+from tests.factories import Seller, make_sale
 
 _counter = itertools.count(1)
 
 MADE = ("APPROVED", "COMPLETE")
-
-
-async def make_affiliate(connection: asyncpg.Connection, producer_id: int) -> int:
-    n = next(_counter)
-    return int(
-        await connection.fetchval(
-            "insert into affiliates (producer_id, name, email) values ($1, $2, $3) returning id",
-            producer_id,
-            f"Affiliate {n}",
-            f"affiliate{n}@example.com",
-        )
-    )
 
 
 async def make_affiliation(
@@ -72,58 +61,10 @@ async def make_product_in(
 
 
 async def make_report_sale(
-    connection: asyncpg.Connection,
-    seller: Seller,
-    *,
-    created_at: datetime,
-    status: str = "APPROVED",
-    currency: str = "BRL",
-    gross: str = "100.00",
-    fees: str = "0.00",
-    taxes: str = "0.00",
-    commission: str = "0.00",
-    affiliate_id: int | None = None,
-    buyer_id: int | None = None,
-    product_id: int | None = None,
-    payment_method: str = "CREDIT_CARD",
-    device: str = "UNKNOWN",
-    source: str | None = None,
+    connection: asyncpg.Connection, seller: Seller, *, fees: str = "0.00", **columns: Any
 ) -> int:
-    """A sale with every column the reports group by; net = gross - fees - taxes - commission."""
-    gross_amount, fee_amount, tax_amount, commission_amount = (
-        Decimal(gross),
-        Decimal(fees),
-        Decimal(taxes),
-        Decimal(commission),
-    )
-    return int(
-        await connection.fetchval(
-            """
-            insert into sales (producer_id, transaction_code, status, product_id, buyer_id, affiliate_id,
-                               payment_method, device, source, currency, gross_amount, fees, taxes,
-                               affiliate_commission, net_amount, created_at, approved_at)
-            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-            returning id
-            """,
-            seller.id,
-            f"RPT{next(_counter):09d}",
-            status,
-            product_id or seller.product_id,
-            buyer_id or seller.buyer_id,
-            affiliate_id,
-            payment_method,
-            device,
-            source,
-            currency,
-            gross_amount,
-            fee_amount,
-            tax_amount,
-            commission_amount,
-            gross_amount - fee_amount - tax_amount - commission_amount,
-            created_at,
-            created_at if status in MADE else None,
-        )
-    )
+    """A sale with every column the reports group by (`make_sale`'s), without fees unless given."""
+    return await make_sale(connection, seller, fees=fees, **columns)
 
 
 async def make_report_lost_sale(

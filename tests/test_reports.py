@@ -23,9 +23,8 @@ import pytest
 from resolvers.periods import period_of
 from resolvers.reports import next_bucket_start, time_buckets
 from schema.ids import to_global_id
-from tests.factories import Seller, make_buyer, make_seller
+from tests.factories import Seller, make_affiliate, make_buyer, make_seller
 from tests.factories_reports import (
-    make_affiliate,
     make_product_in,
     make_refund,
     make_report_lost_sale,

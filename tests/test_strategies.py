@@ -12,9 +12,8 @@ import pytest
 
 from loaders.strategies import StrategyFigures
 from resolvers import strategies as rules
-from tests.factories import make_buyer, make_seller
+from tests.factories import make_affiliate, make_buyer, make_seller
 from tests.factories_reports import (
-    make_affiliate,
     make_affiliation,
     make_report_lost_sale,
     make_report_sale,
