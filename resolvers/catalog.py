@@ -52,22 +52,23 @@ async def affiliate(context: Context, affiliate_id: int | None) -> AffiliateRow 
 
 async def products_by_id(context: Context, product_ids: list[int]) -> list[ProductRow]:
     """`product` for many ids at once, in their order."""
-    return _all_found("product", product_ids, await context.loaders.get(ProductByIdLoader).load_many(product_ids))
+    return all_found("product", product_ids, await context.loaders.get(ProductByIdLoader).load_many(product_ids))
 
 
 async def buyers_by_id(context: Context, buyer_ids: list[int]) -> list[BuyerRow]:
     """`buyer` for many ids at once, in their order."""
-    return _all_found("buyer", buyer_ids, await context.loaders.get(BuyerByIdLoader).load_many(buyer_ids))
+    return all_found("buyer", buyer_ids, await context.loaders.get(BuyerByIdLoader).load_many(buyer_ids))
 
 
 async def affiliates_by_id(context: Context, affiliate_ids: list[int | None]) -> list[AffiliateRow | None]:
     """`affiliate` for many ids (None for none) at once, in their order."""
     present = [affiliate_id for affiliate_id in affiliate_ids if affiliate_id is not None]
-    rows = iter(_all_found("affiliate", present, await context.loaders.get(AffiliateByIdLoader).load_many(present)))
+    rows = iter(all_found("affiliate", present, await context.loaders.get(AffiliateByIdLoader).load_many(present)))
     return [None if affiliate_id is None else next(rows) for affiliate_id in affiliate_ids]
 
 
-def _all_found(kind: str, keys: list[int], rows: list[R | None]) -> list[R]:
+def all_found(kind: str, keys: list[int], rows: list[R | None]) -> list[R]:
+    """Loaded rows that a foreign key promises: `MissingRowError` if any is not there."""
     for key, row in zip(keys, rows, strict=True):
         if row is None:
             raise MissingRowError(f"{kind} {key}")

@@ -16,7 +16,7 @@ from loaders.sales import (
     sales_page,
 )
 from loaders.subscriptions import SubscriptionByIdLoader, SubscriptionRow
-from resolvers.catalog import MissingRowError
+from resolvers.catalog import MissingRowError, all_found
 from resolvers.pagination import ValueKind, Window, order_name, page_request
 
 MAX_SEARCH_LENGTH = 200
@@ -85,8 +85,4 @@ async def sale_of(context: Context, sale_id: int) -> SaleRow:
 
 async def sales_of(context: Context, sale_ids: list[int]) -> list[SaleRow]:
     """`sale_of` for many ids at once, in their order."""
-    rows = await context.loaders.get(SaleByIdLoader).load_many(sale_ids)
-    for sale_id, row in zip(sale_ids, rows, strict=True):
-        if row is None:
-            raise MissingRowError(f"sale {sale_id}")
-    return rows  # type: ignore[return-value]
+    return all_found("sale", sale_ids, await context.loaders.get(SaleByIdLoader).load_many(sale_ids))
