@@ -43,6 +43,7 @@ async def payment_methods(
         end,
         MADE_STATUSES,
         currency,
+        per_producer_plan=True,
     )
     return [PaymentMethodRow(**row) for row in rows]
 
@@ -73,6 +74,7 @@ async def revenue_by_device(
         end,
         MADE_STATUSES,
         currency,
+        per_producer_plan=True,
     )
     return [DeviceRow(**row) for row in rows]
 
@@ -121,6 +123,7 @@ async def purchase_recovery(db: TenantDatabase, start: datetime, end: datetime) 
         db.producer_id,
         start,
         end,
+        per_producer_plan=True,
     )
     first = rows[0]
     return RecoveryRow(
@@ -179,6 +182,7 @@ async def product_revenue(
         MADE_STATUSES,
         currency,
         REFUND_COUNTED_STATUSES,
+        per_producer_plan=True,
     )
     return [ProductRevenueRow(**row) for row in rows]
 
@@ -225,6 +229,7 @@ async def promoted_products(db: TenantDatabase, start: datetime, end: datetime) 
         start,
         end,
         MADE_STATUSES,
+        per_producer_plan=True,
     )
     return [PromotedProductRow(**row) for row in rows]
 
@@ -275,6 +280,7 @@ async def revenue_over_time(
         MADE_STATUSES,
         currency,
         bucket_days,
+        per_producer_plan=True,
     )
     return [TimePointRow(**row) for row in rows]
 
@@ -333,5 +339,6 @@ async def traffic_sources(db: TenantDatabase, start: datetime, end: datetime) ->
         end,
         MADE_STATUSES,
         DIRECT_SOURCE,
+        per_producer_plan=True,
     )
     return [SourceRow(**row) for row in rows]
