@@ -84,6 +84,16 @@ async def connection(database_url: str) -> AsyncIterator[asyncpg.Connection]:
         await connection.close()
 
 
+@pytest.fixture
+async def serving_pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    """A pool of one connection as the serving role (row-level security applies), for loader-level tests."""
+    pool = await asyncpg.create_pool(url_with(database_url, user=SERVING_ROLE), min_size=1, max_size=1)
+    try:
+        yield pool
+    finally:
+        await pool.close()
+
+
 @pytest.fixture(scope="session")
 async def app(database_url: str) -> AsyncIterator[Starlette]:
     """The gateway over the session database, with its lifespan (pool) running."""

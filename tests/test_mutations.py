@@ -597,34 +597,28 @@ async def test_one_refund_approved_twenty_times_at_once_is_applied_once(
 
 
 async def test_a_backend_terminated_mid_transaction_writes_nothing(
-    database_url: str, connection: asyncpg.Connection
+    serving_pool: asyncpg.Pool, connection: asyncpg.Connection
 ) -> None:
-    from gateway.database import SERVING_ROLE, url_with
-
     seller = await funded_seller(connection)
-    pool = await asyncpg.create_pool(url_with(database_url, user=SERVING_ROLE), min_size=1, max_size=1)
-    try:
-        db = TenantDatabase(pool, seller.id)
+    db = TenantDatabase(serving_pool, seller.id)
 
-        async def withdraw_and_get_killed() -> None:
-            async with db.write() as write_connection:
-                outcome = await request_withdrawal(write_connection, seller.id, Decimal("10.00"), "BRL", "kill", b"h")
-                assert outcome.row is not None  # written inside the transaction, not committed
-                await connection.execute("select pg_terminate_backend($1)", write_connection.get_server_pid())
-                await write_connection.execute("select 1")
-
-        with pytest.raises((asyncpg.PostgresError, asyncpg.InterfaceError, OSError)):
-            await withdraw_and_get_killed()
-        assert await connection.fetchval("select count(*) from withdrawals where producer_id = $1", seller.id) == 0
-        assert (
-            await connection.fetchval(
-                "select count(*) from statement_entries where producer_id = $1 and kind = 'WITHDRAWAL'", seller.id
-            )
-            == 0
-        )
-        # the pool replaces the dead connection
+    async def withdraw_and_get_killed() -> None:
         async with db.write() as write_connection:
-            assert await write_connection.fetchval("select 1") == 1
-        await db.close()
-    finally:
-        await pool.close()
+            outcome = await request_withdrawal(write_connection, seller.id, Decimal("10.00"), "BRL", "kill", b"h")
+            assert outcome.row is not None  # written inside the transaction, not committed
+            await connection.execute("select pg_terminate_backend($1)", write_connection.get_server_pid())
+            await write_connection.execute("select 1")
+
+    with pytest.raises((asyncpg.PostgresError, asyncpg.InterfaceError, OSError)):
+        await withdraw_and_get_killed()
+    assert await connection.fetchval("select count(*) from withdrawals where producer_id = $1", seller.id) == 0
+    assert (
+        await connection.fetchval(
+            "select count(*) from statement_entries where producer_id = $1 and kind = 'WITHDRAWAL'", seller.id
+        )
+        == 0
+    )
+    # the pool replaces the dead connection
+    async with db.write() as write_connection:
+        assert await write_connection.fetchval("select 1") == 1
+    await db.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncpg
 
-from gateway.database import SERVING_ROLE, url_with
 from loaders.base import TenantDatabase
 from tests.factories import make_seller
 
@@ -12,20 +11,16 @@ SETTING = "select current_setting('plan_cache_mode')"
 
 
 async def test_plans_per_execution_hold_for_the_transaction_only(
-    database_url: str, connection: asyncpg.Connection
+    serving_pool: asyncpg.Pool, connection: asyncpg.Connection
 ) -> None:
     seller = await make_seller(connection)
-    pool = await asyncpg.create_pool(url_with(database_url, user=SERVING_ROLE), min_size=1, max_size=1)
-    try:
-        db = TenantDatabase(pool, seller.id)
-        assert await db.fetchval(SETTING) == "auto"
-        rows = await db.fetch("select id from producers", per_producer_plan=True)
-        assert [row["id"] for row in rows] == [seller.id]  # still the producer's transaction
-        assert await db.fetchval(SETTING) == "force_custom_plan"
-        await db.close()
+    db = TenantDatabase(serving_pool, seller.id)
+    assert await db.fetchval(SETTING) == "auto"
+    rows = await db.fetch("select id from producers", per_producer_plan=True)
+    assert [row["id"] for row in rows] == [seller.id]  # still the producer's transaction
+    assert await db.fetchval(SETTING) == "force_custom_plan"
+    await db.close()
 
-        again = TenantDatabase(pool, seller.id)  # the same pooled connection, a new transaction
-        assert await again.fetchval(SETTING) == "auto"
-        await again.close()
-    finally:
-        await pool.close()
+    again = TenantDatabase(serving_pool, seller.id)  # the same pooled connection, a new transaction
+    assert await again.fetchval(SETTING) == "auto"
+    await again.close()
