@@ -1,7 +1,7 @@
 """The benchmark's database: an embedded PostgreSQL under `.data/bench-<size>`, seeded once and reused.
 
 The first use of a size migrates a fresh database, makes the serving role, seeds the deterministic demo data
-(`gateway.demo.seed`; producer 1 gets about 10% of the sales), makes an API key for every producer and writes
+(`gateway.operations.demo.seed`; producer 1 gets about 10% of the sales), makes an API key for every producer and writes
 them to `keys.json`. A marker (`dataset.json`) records the size, the seed and the anchor (the day the data
 ends): while it matches, the data is reused as it is. Every use (re)creates the objects the PostGraphile peer
 needs (`bench/postgraphile/schema.sql`), applies any new migration and makes sure `pg_stat_statements` is loaded
@@ -23,8 +23,8 @@ from pathlib import Path
 
 import asyncpg
 
-from gateway.database import EMBEDDED_DATABASE, SERVING_ROLE, EmbeddedPostgres, ensure_database, url_with
-from gateway.migrate import migrate
+from gateway.operations.database import EMBEDDED_DATABASE, SERVING_ROLE, EmbeddedPostgres, ensure_database, url_with
+from gateway.operations.migrate import migrate
 from loaders.admin import ensure_serving_role
 
 log = logging.getLogger("bench.dataset")
@@ -209,7 +209,7 @@ async def _prepare(
 
 
 async def _create(owner_url: str, size: Size, seed: int, anchor: datetime.date) -> dict[int, str]:
-    from gateway.demo import seed as seed_demo
+    from gateway.operations.demo import seed as seed_demo
     from loaders.api_keys import create_key
 
     connection = await asyncpg.connect(owner_url)

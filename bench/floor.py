@@ -1,7 +1,7 @@
 """The floor: a plain Starlette + asyncpg endpoint that answers Q1-Q6 with no GraphQL at all.
 
 It does what the gateway must do for these documents and nothing else: the same key lookup
-(`loaders.api_keys.find_principal`), the same tenant transaction (`loaders.base.TenantDatabase`, which sets
+(`loaders.api_keys.find_principal`), the same tenant transaction (`loaders.database.TenantDatabase`, which sets
 `app.producer_id`), the same SQL text (the page functions and loaders' `batch_load_fn` of `loaders/`, one
 batch per loader and level, as the DataLoaders make them), and the same JSON, written with orjson. The
 operation is picked by `operationName`; the document is not parsed. What the gateway spends above this is
@@ -27,26 +27,31 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from gateway.auth import bearer_token
-from gateway.database import open_pool
-from gateway.settings import Settings
+from gateway.http.auth import bearer_token
+from gateway.operations.database import open_pool
+from gateway.operations.settings import Settings
 from loaders import reports
-from loaders.affiliations import AffiliationFilterSpec, affiliations_page
+from loaders.affiliations import AFFILIATIONS
 from loaders.api_keys import find_principal
-from loaders.balances import balances
-from loaders.base import TenantDatabase
 from loaders.catalog import AffiliateByIdLoader, BuyerByIdLoader, ProductByIdLoader, ProductRow
-from loaders.lost_sales import LostSaleByRecoveringSaleLoader, LostSaleFilterSpec, lost_sales_page
+from loaders.database import TenantDatabase
+from loaders.finance.ledger import balances
+from loaders.keyset import Page, PageRequest
+from loaders.lost_sales import LOST_SALES, LostSaleByRecoveringSaleLoader
 from loaders.overview import card_by_currency
-from loaders.paging import Page, PageRequest
 from loaders.producers import ProducerByIdLoader, ProducerRow
-from loaders.refunds import RefundFilterSpec, RefundsBySaleLoader, refunds_page
-from loaders.sales import SALE_ORDERS, SaleByIdLoader, SaleFilterSpec, SaleRow, sales_page
-from loaders.subscriptions import ChargesLoader, SubscriptionFilterSpec, subscriptions_page
+from loaders.refunds import REFUNDS, RefundsBySaleLoader
+from loaders.sales import NEWEST_FIRST, SALES, SaleByIdLoader, SaleRow
+from loaders.subscriptions import CHARGES, SUBSCRIPTIONS, ChargesLoader
 
 JSON = Any
 Handler = Callable[[TenantDatabase, dict[str, Any]], Awaitable[JSON]]
-NEWEST_SALES = SALE_ORDERS[("CREATED_AT", "DESC")]
+NEWEST_SALES = NEWEST_FIRST
+
+
+def _first(limit: int, keyset_list: Any) -> PageRequest:
+    """The first page of a list in its default order, as the gateway asks for it."""
+    return PageRequest(limit=limit, order=keyset_list.default_order)
 
 
 # ---- what the schema does to values (schema/ids.py, resolvers/pagination.py, resolvers/periods.py) --------
@@ -188,7 +193,7 @@ async def card(db: TenantDatabase, variables: dict[str, Any]) -> JSON:
 
 
 async def sales_page_q3(db: TenantDatabase, variables: dict[str, Any]) -> JSON:
-    page = await sales_page(db, SaleFilterSpec(), NEWEST_SALES, PageRequest(limit=50))
+    page = await SALES.page(db, None, PageRequest(limit=50, order=NEWEST_SALES))
     rows = page.rows
     products = await by_id(ProductByIdLoader(db), unique(row.product_id for row in rows))
     buyers = await by_id(BuyerByIdLoader(db), unique(row.buyer_id for row in rows))
@@ -217,13 +222,13 @@ async def sales_page_q3(db: TenantDatabase, variables: dict[str, Any]) -> JSON:
 
 
 async def dashboard(db: TenantDatabase, variables: dict[str, Any]) -> JSON:
-    ten = PageRequest(limit=10)
+    ten = PageRequest(limit=10, order=NEWEST_SALES)
     producer = await viewer_row(db)
-    sales = (await sales_page(db, SaleFilterSpec(), NEWEST_SALES, ten)).rows
-    refunds = (await refunds_page(db, RefundFilterSpec(), ten)).rows
-    lost = (await lost_sales_page(db, LostSaleFilterSpec(), ten)).rows
-    subscriptions = (await subscriptions_page(db, SubscriptionFilterSpec(), ten)).rows
-    affiliations = (await affiliations_page(db, AffiliationFilterSpec(), ten)).rows
+    sales = (await SALES.page(db, None, ten)).rows
+    refunds = (await REFUNDS.page(db, None, _first(10, REFUNDS))).rows
+    lost = (await LOST_SALES.page(db, None, _first(10, LOST_SALES))).rows
+    subscriptions = (await SUBSCRIPTIONS.page(db, None, _first(10, SUBSCRIPTIONS))).rows
+    affiliations = (await AFFILIATIONS.page(db, None, _first(10, AFFILIATIONS))).rows
 
     refunds_of = await by_id(RefundsBySaleLoader(db), unique(row.id for row in sales))
     refunded_sales = await by_id(SaleByIdLoader(db), unique(row.sale_id for row in refunds))
@@ -244,7 +249,7 @@ async def dashboard(db: TenantDatabase, variables: dict[str, Any]) -> JSON:
         ),
     )
     affiliates = await by_id(AffiliateByIdLoader(db), unique(row.affiliate_id for row in affiliations))
-    three = PageRequest(limit=3)
+    three = _first(3, CHARGES)
     charge_keys = [(row.id, three) for row in subscriptions]
     charges = (
         dict(zip(charge_keys, await ChargesLoader(db).batch_load_fn(charge_keys), strict=True)) if charge_keys else {}
@@ -357,7 +362,7 @@ async def dashboard(db: TenantDatabase, variables: dict[str, Any]) -> JSON:
 
 
 async def sales_scalars(db: TenantDatabase, variables: dict[str, Any]) -> JSON:
-    rows = (await sales_page(db, SaleFilterSpec(), NEWEST_SALES, PageRequest(limit=100))).rows
+    rows = (await SALES.page(db, None, PageRequest(limit=100, order=NEWEST_SALES))).rows
     recovered = await by_id(LostSaleByRecoveringSaleLoader(db), unique(row.id for row in rows))
     return {
         "sales": {

@@ -169,7 +169,7 @@ async def _statement_counts(owner_url: str, role: str) -> tuple[int, int]:
 
 
 def statement_counts(dataset: Dataset) -> tuple[int, int]:
-    from gateway.database import SERVING_ROLE
+    from gateway.operations.database import SERVING_ROLE
 
     return asyncio.run(_statement_counts(dataset.owner_url, SERVING_ROLE))
 

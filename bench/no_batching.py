@@ -1,6 +1,6 @@
 """Candidate (b): the gateway as shipped, with its DataLoaders turned off.
 
-Every `loaders.base.ProducerLoader` (so every loader of the gateway) is made to neither batch nor cache:
+Every `loaders.database.ProducerLoader` (so every loader of the gateway) is made to neither batch nor cache:
 each `load(key)` runs `batch_load_fn([key])` at once, one statement per object, as resolvers that query
 the database themselves would. Nothing else changes; the gateway's code is patched in this process only.
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 from starlette.applications import Starlette
 
 from bench.servers import gateway_app
-from loaders.base import ProducerLoader
+from loaders.batching import ProducerLoader
 
 
 def turn_off_batching() -> None:

@@ -2,7 +2,7 @@
 
 | name                 | what                                                             | process            |
 |----------------------|------------------------------------------------------------------|--------------------|
-| gateway              | this gateway as shipped (`gateway.asgi:app_from_env`)             | uvicorn, W workers |
+| gateway              | this gateway as shipped (`gateway.operations.asgi:app_from_env`)  | uvicorn, W workers |
 | no-batching          | the same with every DataLoader neither batching nor caching      | uvicorn, W workers |
 | floor                | Starlette + asyncpg, the same SQL and JSON, no GraphQL           | uvicorn, W workers |
 | postgraphile         | PostGraphile 4.14, one process                                   | node               |
@@ -89,10 +89,10 @@ def candidates(workers: int) -> list[Candidate]:
 
 
 def gateway_app() -> Starlette:
-    """Candidate (a): `gateway.asgi:app_from_env`, with the gateway's own logging set up as `serve` does."""
-    from gateway.asgi import app_from_env
-    from gateway.logs import configure_logging
-    from gateway.settings import Settings
+    """Candidate (a): `gateway.operations.asgi:app_from_env`, with the gateway's own logging set up as `serve` does."""
+    from gateway.operations.asgi import app_from_env
+    from gateway.operations.logs import configure_logging
+    from gateway.operations.settings import Settings
 
     configure_logging(Settings.from_env().log_level)
     return app_from_env()

@@ -9,10 +9,6 @@ async def has_any_producer(connection: asyncpg.Connection) -> bool:
     return bool(await connection.fetchval("select exists (select 1 from producers)"))
 
 
-async def producer_exists(connection: asyncpg.Connection, producer_id: int) -> bool:
-    return bool(await connection.fetchval("select exists (select 1 from producers where id = $1)", producer_id))
-
-
 async def ensure_serving_role(connection: asyncpg.Connection, role: str) -> None:
     """A login role that may only do what `sales_gateway_app` may (for the embedded default and tests).
 

@@ -7,10 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from loaders.base import ProducerLoader, RowsByIdLoader, TenantDatabase, column_list
-from loaders.overview import MADE_STATUSES
-from loaders.paging import KeysetOrder, Page, PageRequest, fetch_page
-from loaders.where import Where
+import asyncpg
+
+from loaders.batching import ProducerLoader, RowsByIdLoader, column_list
+from loaders.keyset import KeysetList, KeysetOrder
+from loaders.sales import MADE_STATUSES
+from loaders.where import Condition
+from loaders.writes import Outcome, StatusChange, change_status
 
 
 @dataclass(slots=True)
@@ -25,7 +28,6 @@ class AffiliationRow:
 
 
 AFFILIATION_COLUMNS = column_list(AffiliationRow)
-AFFILIATIONS_ORDER = KeysetOrder("applied_at", descending=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,24 +37,18 @@ class AffiliationFilterSpec:
     affiliate_id: int | None = None
 
 
-def _affiliations_where(producer_id: int, spec: AffiliationFilterSpec) -> Where:
-    where = Where()
-    where.add("producer_id = {0}", producer_id)
-    where.add_if(spec.statuses, "status = any({0}::text[])")
-    where.add_if(spec.product_ids, "product_id = any({0}::bigint[])")
-    where.add_if(spec.affiliate_id, "affiliate_id = {0}")
-    return where
-
-
-async def affiliations_page(db: TenantDatabase, spec: AffiliationFilterSpec, page: PageRequest) -> Page[AffiliationRow]:
-    select = f"select {AFFILIATION_COLUMNS} from affiliations"
-    where = _affiliations_where(db.producer_id, spec)
-    return await fetch_page(db, select, where, AFFILIATIONS_ORDER, page, lambda record: AffiliationRow(*record))
-
-
-async def count_affiliations(db: TenantDatabase, spec: AffiliationFilterSpec) -> int:
-    where = _affiliations_where(db.producer_id, spec)
-    return int(await db.fetchval(f"select count(*) from affiliations where {where.sql}", *where.parameters))
+AFFILIATIONS = KeysetList(
+    name="affiliations",
+    table="affiliations",
+    alias="af",
+    row_type=AffiliationRow,
+    orders={"APPLIED_AT:DESC": KeysetOrder("applied_at", descending=True)},
+    conditions=(
+        Condition("statuses", "af.status = any({0}::text[])"),
+        Condition("product_ids", "af.product_id = any({0}::bigint[])"),
+        Condition("affiliate_id", "af.affiliate_id = {0}"),
+    ),
+)
 
 
 class AffiliationByIdLoader(RowsByIdLoader[AffiliationRow]):
@@ -100,3 +96,29 @@ class AffiliationPerformanceLoader(ProducerLoader[tuple[int, datetime, datetime]
                 row = PerformanceRow(record["currency"], record["sales"], record["revenue"], record["commission"])
                 results.setdefault((record["id"], start, end), []).append(row)
         return [results.get(key, []) for key in keys]
+
+
+# the status an affiliation decision leads to, and the statuses it may come from
+AFFILIATION_DECISIONS = {
+    status: StatusChange("affiliations", "affiliation", allowed, AFFILIATION_COLUMNS, AffiliationRow)
+    for status, allowed in {"ACTIVE": ("PENDING",), "REJECTED": ("PENDING",), "BLOCKED": ("PENDING", "ACTIVE")}.items()
+}
+
+
+async def decide_affiliation(
+    connection: asyncpg.Connection,
+    producer_id: int,
+    affiliation_id: int,
+    status: str,
+    *,
+    reason: str | None = None,
+    commission_rate: Decimal | None = None,
+) -> Outcome[AffiliationRow]:
+    """Approve (ACTIVE, optionally with a new rate), reject or block an affiliation."""
+    assignments = (
+        "status = $3, decided_at = now(), decision_reason = $4, commission_rate = coalesce($5, commission_rate)"
+    )
+    change = AFFILIATION_DECISIONS[status]
+    return await change_status(
+        connection, change, producer_id, affiliation_id, assignments, status, reason, commission_rate
+    )

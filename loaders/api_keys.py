@@ -1,14 +1,75 @@
-"""API key storage. Keys are looked up before the tenant is known, through `authenticate_api_key`;
-creating, listing and revoking them is for the command line, as the owner."""
+"""API keys: their format, scopes and storage, and the principal a key stands for.
+
+Keys are looked up before the tenant is known, through `authenticate_api_key`; creating, listing and revoking
+them is for the command line, as the owner.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import asyncpg
 
-from gateway.auth import KEY_PREFIX, Principal, hash_key, looks_like_key, new_secret, validate_scopes
+KEY_PREFIX = "sgk_"
+
+SCOPES: tuple[str, ...] = (
+    "sales:read",
+    "finance:read",
+    "finance:write",
+    "refunds:read",
+    "refunds:write",
+    "subscriptions:read",
+    "subscriptions:write",
+    "affiliations:read",
+    "affiliations:write",
+    "reports:read",
+)
+
+
+class UnknownScopeError(ValueError):
+    """A scope name that the gateway does not know."""
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who a request acts for: one producer, through one key, with some scopes."""
+
+    producer_id: int
+    key_id: int
+    scopes: frozenset[str]
+
+    def can(self, scope: str) -> bool:
+        return scope in self.scopes
+
+
+def hash_key(secret: str) -> bytes:
+    """Keys are long random strings, so a plain SHA-256 is a safe, fast way to store them."""
+    return hashlib.sha256(secret.encode("utf-8")).digest()
+
+
+def new_secret() -> str:
+    """A fresh random key, recognisable by its prefix."""
+    return KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+def looks_like_key(secret: str) -> bool:
+    return secret.startswith(KEY_PREFIX) and len(secret) <= 200
+
+
+def validate_scopes(scopes: Iterable[str] | None) -> list[str]:
+    """The scopes to store: all of them when none are named; unknown names are an error."""
+    if scopes is None:
+        return list(SCOPES)
+    chosen = list(dict.fromkeys(scope.strip() for scope in scopes if scope.strip()))
+    unknown = [scope for scope in chosen if scope not in SCOPES]
+    if unknown:
+        raise UnknownScopeError(f"unknown scope(s): {', '.join(unknown)}; known: {', '.join(SCOPES)}")
+    if not chosen:
+        raise UnknownScopeError("at least one scope is needed")
+    return chosen
 
 
 @dataclass(frozen=True, slots=True)

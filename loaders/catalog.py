@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from loaders.base import RowsByIdLoader, TenantDatabase, column_list
-from loaders.paging import KeysetOrder, Page, PageRequest, fetch_page
-from loaders.where import Where
+from loaders.batching import RowsByIdLoader, column_list
+from loaders.keyset import KeysetList, KeysetOrder
 
 
 @dataclass(slots=True)
@@ -49,15 +48,10 @@ class AffiliateByIdLoader(RowsByIdLoader[AffiliateRow]):
     table, columns, row_type = "affiliates", column_list(AffiliateRow), AffiliateRow
 
 
-PRODUCTS_ORDER = KeysetOrder("created_at", descending=True)
-
-
-async def products_page(db: TenantDatabase, page: PageRequest) -> Page[ProductRow]:
-    where = Where()
-    where.add("producer_id = {0}", db.producer_id)
-    select = f"select {column_list(ProductRow)} from products"
-    return await fetch_page(db, select, where, PRODUCTS_ORDER, page, lambda record: ProductRow(*record))
-
-
-async def count_products(db: TenantDatabase) -> int:
-    return int(await db.fetchval("select count(*) from products where producer_id = $1", db.producer_id))
+PRODUCTS = KeysetList(
+    name="products",
+    table="products",
+    alias="p",
+    row_type=ProductRow,
+    orders={"CREATED_AT:DESC": KeysetOrder("created_at", descending=True)},
+)

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from loaders.base import ProducerLoader, RowsByIdLoader, TenantDatabase, column_list, in_key_order
-from loaders.paging import KeysetOrder, Page, PageRequest, fetch_page, qualified
-from loaders.where import Where
+from loaders.batching import ProducerLoader, RowsByIdLoader, column_list, in_key_order
+from loaders.keyset import KeysetList, KeysetOrder
+from loaders.where import Condition
 
 
 @dataclass(slots=True)
@@ -27,7 +27,6 @@ class LostSaleRow:
 
 
 LOST_SALE_COLUMNS = column_list(LostSaleRow)
-LOST_SALES_ORDER = KeysetOrder("created_at", descending=True)
 
 # no later attempt by the same buyer on the same product: `l` is the last attempt (the one that counts)
 LAST_ATTEMPT = (
@@ -47,29 +46,22 @@ class LostSaleFilterSpec:
     created_to: datetime | None = None
 
 
-def _lost_sales_where(producer_id: int, spec: LostSaleFilterSpec) -> Where:
-    where = Where()
-    where.add("l.producer_id = {0}", producer_id)
-    where.add(LAST_ATTEMPT)
-    where.add_if(spec.reasons, "l.reason = any({0}::text[])")
-    where.add_if(spec.product_ids, "l.product_id = any({0}::bigint[])")
-    where.add_if(spec.currency, "l.currency = {0}")
-    where.add_if(spec.created_from, "l.created_at >= {0}")
-    where.add_if(spec.created_to, "l.created_at < {0}")
-    if spec.recovered is not None:
-        where.add("l.recovered_sale_id is not null" if spec.recovered else "l.recovered_sale_id is null")
-    return where
-
-
-async def lost_sales_page(db: TenantDatabase, spec: LostSaleFilterSpec, page: PageRequest) -> Page[LostSaleRow]:
-    select = f"select {qualified(LOST_SALE_COLUMNS, 'l')} from lost_sales l"
-    where = _lost_sales_where(db.producer_id, spec)
-    return await fetch_page(db, select, where, LOST_SALES_ORDER, page, lambda r: LostSaleRow(*r), alias="l")
-
-
-async def count_lost_sales(db: TenantDatabase, spec: LostSaleFilterSpec) -> int:
-    where = _lost_sales_where(db.producer_id, spec)
-    return int(await db.fetchval(f"select count(*) from lost_sales l where {where.sql}", *where.parameters))
+LOST_SALES = KeysetList(
+    name="lost_sales",
+    table="lost_sales",
+    alias="l",
+    row_type=LostSaleRow,
+    orders={"CREATED_AT:DESC": KeysetOrder("created_at", descending=True)},
+    always=(LAST_ATTEMPT,),
+    conditions=(
+        Condition("reasons", "l.reason = any({0}::text[])"),
+        Condition("product_ids", "l.product_id = any({0}::bigint[])"),
+        Condition("currency", "l.currency = {0}"),
+        Condition("created_from", "l.created_at >= {0}"),
+        Condition("created_to", "l.created_at < {0}"),
+        Condition("recovered", "l.recovered_sale_id is not null", otherwise="l.recovered_sale_id is null"),
+    ),
+)
 
 
 class LostSaleByIdLoader(RowsByIdLoader[LostSaleRow]):
@@ -90,4 +82,4 @@ class LostSaleByRecoveringSaleLoader(ProducerLoader[int, LostSaleRow]):
             self.db.producer_id,
             list(keys),
         )
-        return in_key_order(keys, {row["recovered_sale_id"]: LostSaleRow(**row) for row in rows})
+        return in_key_order(keys, {row["recovered_sale_id"]: LostSaleRow(*row) for row in rows})

@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from loaders.base import TenantDatabase
+from loaders.database import TenantDatabase
 from loaders.lost_sales import LAST_ATTEMPT
-
-MADE_STATUSES = ["APPROVED", "COMPLETE"]
+from loaders.sales import MADE_STATUSES
 
 
 @dataclass(slots=True)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from loaders.base import ProducerLoader, in_key_order
+from loaders.batching import ProducerLoader, in_key_order
 
 
 @dataclass(slots=True)

@@ -1,15 +1,36 @@
-"""Refunds: pages, by id, and the refunds of each sale."""
+"""Refunds: the list, by id, the refunds of each sale, and deciding them.
+
+Approval moves the sale to REFUNDED or PARTIALLY_REFUNDED and debits the producer's ledger once, however many
+times it is asked concurrently: the refund row is locked and must be REQUESTED. A refund larger than the
+available balance is still approved (the buyer's right comes first): the REFUND entry is available at once and
+may take `available` below zero; withdrawals are refused until it recovers.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
-from loaders.base import ProducerLoader, RowsByIdLoader, TenantDatabase, column_list, grouped_in_key_order
-from loaders.paging import KeysetOrder, Page, PageRequest, fetch_page
-from loaders.where import Where
+import asyncpg
+
+from loaders.batching import ProducerLoader, RowsByIdLoader, column_list, grouped_in_key_order
+from loaders.finance.ledger import lock_ledger
+from loaders.keyset import KeysetList, KeysetOrder
+from loaders.where import Condition
+from loaders.writes import (
+    Outcome,
+    StatusChange,
+    UserErrorCode,
+    apply_change,
+    change_status,
+    lock_for_change,
+    refused,
+)
+
+CENT = Decimal("0.01")
+REFUNDABLE_SALE_STATUSES = ("APPROVED", "COMPLETE", "PARTIALLY_REFUNDED")
 
 
 @dataclass(slots=True)
@@ -25,7 +46,6 @@ class RefundRow:
 
 
 REFUND_COLUMNS = column_list(RefundRow)
-REFUNDS_ORDER = KeysetOrder("requested_at", descending=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,24 +55,18 @@ class RefundFilterSpec:
     requested_to: datetime | None = None
 
 
-def _refunds_where(producer_id: int, spec: RefundFilterSpec) -> Where:
-    where = Where()
-    where.add("producer_id = {0}", producer_id)
-    where.add_if(spec.statuses, "status = any({0}::text[])")
-    where.add_if(spec.requested_from, "requested_at >= {0}")
-    where.add_if(spec.requested_to, "requested_at < {0}")
-    return where
-
-
-async def refunds_page(db: TenantDatabase, spec: RefundFilterSpec, page: PageRequest) -> Page[RefundRow]:
-    select = f"select {REFUND_COLUMNS} from refunds"
-    where = _refunds_where(db.producer_id, spec)
-    return await fetch_page(db, select, where, REFUNDS_ORDER, page, lambda record: RefundRow(*record))
-
-
-async def count_refunds(db: TenantDatabase, spec: RefundFilterSpec) -> int:
-    where = _refunds_where(db.producer_id, spec)
-    return int(await db.fetchval(f"select count(*) from refunds where {where.sql}", *where.parameters))
+REFUNDS = KeysetList(
+    name="refunds",
+    table="refunds",
+    alias="rf",
+    row_type=RefundRow,
+    orders={"REQUESTED_AT:DESC": KeysetOrder("requested_at", descending=True)},
+    conditions=(
+        Condition("statuses", "rf.status = any({0}::text[])"),
+        Condition("requested_from", "rf.requested_at >= {0}"),
+        Condition("requested_to", "rf.requested_at < {0}"),
+    ),
+)
 
 
 class RefundByIdLoader(RowsByIdLoader[RefundRow]):
@@ -72,4 +86,62 @@ class RefundsBySaleLoader(ProducerLoader[int, list[RefundRow]]):
             self.db.producer_id,
             list(keys),
         )
-        return list(grouped_in_key_order(keys, ((row["sale_id"], RefundRow(**row)) for row in rows)))
+        return list(grouped_in_key_order(keys, ((row["sale_id"], RefundRow(*row)) for row in rows)))
+
+
+REFUND_DECISION = StatusChange("refunds", "refund", ("REQUESTED",), REFUND_COLUMNS, RefundRow)
+
+
+async def approve_refund(connection: asyncpg.Connection, producer_id: int, refund_id: int) -> Outcome[RefundRow]:
+    """Approve a REQUESTED refund of a refundable sale, within what is left of the sale, debiting its share."""
+    refund, refusal = await lock_for_change(connection, REFUND_DECISION, producer_id, refund_id)
+    if refusal is not None or refund is None:
+        return refusal or Outcome()
+    moment = await lock_ledger(connection, producer_id, refund["currency"])
+    sale = await connection.fetchrow(
+        "select id, status, gross_amount, net_amount, transaction_code from sales"
+        " where producer_id = $1 and id = $2 for update",
+        producer_id,
+        refund["sale_id"],
+    )
+    assert sale is not None
+    if sale["status"] not in REFUNDABLE_SALE_STATUSES:
+        return refused(UserErrorCode.INVALID_STATE, f"The sale is {sale['status']} and cannot be refunded", "id")
+    refunded_before = await connection.fetchval(
+        "select coalesce(sum(amount), 0) from refunds"
+        " where producer_id = $1 and sale_id = $2 and status in ('APPROVED', 'COMPLETED')",
+        producer_id,
+        sale["id"],
+    )
+    refunded = refunded_before + refund["amount"]
+    if refunded > sale["gross_amount"]:
+        message = f"Refunds would total {refunded}, more than the sale's {sale['gross_amount']}"
+        return refused(UserErrorCode.INVALID_AMOUNT, message, "id")
+    new_status = "REFUNDED" if refunded == sale["gross_amount"] else "PARTIALLY_REFUNDED"
+    await connection.execute(
+        "update sales set status = $3 where producer_id = $1 and id = $2", producer_id, sale["id"], new_status
+    )
+    debit = (sale["net_amount"] * refund["amount"] / sale["gross_amount"]).quantize(CENT, rounding=ROUND_HALF_UP)
+    await connection.execute(
+        """
+        insert into statement_entries (producer_id, kind, currency, amount, description, sale_id, refund_id,
+                                       occurred_at, available_at)
+        values ($1, 'REFUND', $2, -$3::numeric, $4, $5, $6, $7, $7)
+        """,
+        producer_id,
+        refund["currency"],
+        debit,
+        f"Refund of sale {sale['transaction_code']}",
+        sale["id"],
+        refund_id,
+        moment,
+    )
+    assignments = "status = 'APPROVED', resolved_at = now()"
+    return await apply_change(connection, REFUND_DECISION, producer_id, refund_id, assignments)
+
+
+async def deny_refund(
+    connection: asyncpg.Connection, producer_id: int, refund_id: int, reason: str
+) -> Outcome[RefundRow]:
+    assignments = "status = 'DENIED', resolved_at = now(), denial_reason = $3"
+    return await change_status(connection, REFUND_DECISION, producer_id, refund_id, assignments, reason)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from loaders.base import ProducerLoader, TenantDatabase
+from loaders.batching import ProducerLoader
+from loaders.database import TenantDatabase
 
 L = TypeVar("L", bound=ProducerLoader[Any, Any])
 
@@ -17,10 +18,6 @@ class Loaders:
     def __init__(self, db: TenantDatabase) -> None:
         self.db = db
         self._loaders: dict[type[ProducerLoader[Any, Any]], ProducerLoader[Any, Any]] = {}
-
-    @classmethod
-    def for_request(cls, db: TenantDatabase) -> Loaders:
-        return cls(db)
 
     def get(self, loader_class: type[L]) -> L:
         loader = self._loaders.get(loader_class)

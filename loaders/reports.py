@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from loaders.base import TenantDatabase
+from loaders.database import TenantDatabase
 from loaders.lost_sales import LAST_ATTEMPT
-from loaders.overview import MADE_STATUSES
+from loaders.sales import MADE_STATUSES
 
 
 @dataclass(slots=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from loaders.base import TenantDatabase
+from loaders.database import TenantDatabase
 from loaders.lost_sales import LAST_ATTEMPT
-from loaders.overview import MADE_STATUSES
+from loaders.sales import MADE_STATUSES
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,16 +1,20 @@
-"""Subscriptions (recurring purchases): pages, by id, their charges, and the period summary."""
+"""Subscriptions (recurring purchases): the list, by id, their charges, the period summary, and the seller's
+cancellations and reactivations."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from loaders.base import ProducerLoader, RowsByIdLoader, TenantDatabase, column_list
-from loaders.paging import KeysetOrder, Page, PageRequest, fetch_page, keyset_clauses, page_of, qualified
-from loaders.sales import SALE_COLUMNS, SaleRow
-from loaders.where import Where
+import asyncpg
+
+from loaders.batching import RowsByIdLoader, column_list
+from loaders.database import TenantDatabase
+from loaders.keyset import ChildPagesLoader, KeysetList, KeysetOrder
+from loaders.sales import NEWEST_FIRST, SALES, SaleRow
+from loaders.where import Condition
+from loaders.writes import Outcome, StatusChange, change_status
 
 
 @dataclass(slots=True)
@@ -29,8 +33,6 @@ class SubscriptionRow:
 
 
 SUBSCRIPTION_COLUMNS = column_list(SubscriptionRow)
-SUBSCRIPTIONS_ORDER = KeysetOrder("started_at", descending=True)
-CHARGES_ORDER = KeysetOrder("created_at", descending=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,62 +43,31 @@ class SubscriptionFilterSpec:
     started_to: datetime | None = None
 
 
-def _subscriptions_where(producer_id: int, spec: SubscriptionFilterSpec) -> Where:
-    where = Where()
-    where.add("producer_id = {0}", producer_id)
-    where.add_if(spec.statuses, "status = any({0}::text[])")
-    where.add_if(spec.product_ids, "product_id = any({0}::bigint[])")
-    where.add_if(spec.started_from, "started_at >= {0}")
-    where.add_if(spec.started_to, "started_at < {0}")
-    return where
+SUBSCRIPTIONS = KeysetList(
+    name="subscriptions",
+    table="subscriptions",
+    alias="sb",
+    row_type=SubscriptionRow,
+    orders={"STARTED_AT:DESC": KeysetOrder("started_at", descending=True)},
+    conditions=(
+        Condition("statuses", "sb.status = any({0}::text[])"),
+        Condition("product_ids", "sb.product_id = any({0}::bigint[])"),
+        Condition("started_from", "sb.started_at >= {0}"),
+        Condition("started_to", "sb.started_at < {0}"),
+    ),
+)
 
-
-async def subscriptions_page(
-    db: TenantDatabase, spec: SubscriptionFilterSpec, page: PageRequest
-) -> Page[SubscriptionRow]:
-    select = f"select {SUBSCRIPTION_COLUMNS} from subscriptions"
-    where = _subscriptions_where(db.producer_id, spec)
-    return await fetch_page(db, select, where, SUBSCRIPTIONS_ORDER, page, lambda record: SubscriptionRow(*record))
-
-
-async def count_subscriptions(db: TenantDatabase, spec: SubscriptionFilterSpec) -> int:
-    where = _subscriptions_where(db.producer_id, spec)
-    return int(await db.fetchval(f"select count(*) from subscriptions where {where.sql}", *where.parameters))
+CHARGES = SALES.renamed("charges", orders={"CREATED_AT:DESC": NEWEST_FIRST})
 
 
 class SubscriptionByIdLoader(RowsByIdLoader[SubscriptionRow]):
     table, columns, row_type = "subscriptions", SUBSCRIPTION_COLUMNS, SubscriptionRow
 
 
-class ChargesLoader(ProducerLoader[tuple[int, PageRequest], Page[SaleRow]]):
-    """A page of the charges (sales) of each subscription: one statement per distinct page request."""
+class ChargesLoader(ChildPagesLoader[SaleRow]):
+    """A page of the charges (sales) of each subscription."""
 
-    async def batch_load_fn(self, keys: Sequence[tuple[int, PageRequest]]) -> list[Page[SaleRow] | None]:
-        by_request: dict[PageRequest, list[int]] = {}
-        for subscription_id, page in keys:
-            by_request.setdefault(page, []).append(subscription_id)
-        pages: dict[tuple[int, PageRequest], Page[SaleRow]] = {}
-        for page, subscription_ids in by_request.items():
-            condition, tail, parameters = keyset_clauses(CHARGES_ORDER, page, 3, alias="s")
-            records = await self.db.fetch(
-                f"""
-                select charge.* from unnest($2::bigint[]) as parent(id)
-                cross join lateral (
-                    select {qualified(SALE_COLUMNS, "s")} from sales s
-                    where s.producer_id = $1 and s.subscription_id = parent.id and {condition}
-                    {tail}
-                ) charge
-                """,
-                self.db.producer_id,
-                subscription_ids,
-                *parameters,
-            )
-            grouped: dict[int, list[SaleRow]] = {}
-            for record in records:
-                grouped.setdefault(record["subscription_id"], []).append(SaleRow(**record))
-            for subscription_id in subscription_ids:
-                pages[(subscription_id, page)] = page_of(grouped.get(subscription_id, []), page, lambda row: row)
-        return [pages[key] for key in keys]
+    keyset_list, parent_column = CHARGES, "subscription_id"
 
 
 @dataclass(slots=True)
@@ -134,4 +105,30 @@ async def subscription_summary(db: TenantDatabase, start: datetime, end: datetim
         start,
         end,
     )
-    return [SubscriptionSummaryRow(**row) for row in rows]
+    return [SubscriptionSummaryRow(*row) for row in rows]
+
+
+CANCELLATION = StatusChange(
+    "subscriptions", "subscription", ("STARTED", "ACTIVE", "DELAYED", "OVERDUE"), SUBSCRIPTION_COLUMNS, SubscriptionRow
+)
+REACTIVATION = StatusChange(
+    "subscriptions", "subscription", ("CANCELLED_BY_SELLER", "INACTIVE"), SUBSCRIPTION_COLUMNS, SubscriptionRow
+)
+
+
+async def cancel_subscription(
+    connection: asyncpg.Connection, producer_id: int, subscription_id: int, reason: str | None
+) -> Outcome[SubscriptionRow]:
+    assignments = (
+        "status = 'CANCELLED_BY_SELLER', cancelled_at = now(), next_charge_at = null, cancellation_reason = $3"
+    )
+    return await change_status(connection, CANCELLATION, producer_id, subscription_id, assignments, reason)
+
+
+async def reactivate_subscription(
+    connection: asyncpg.Connection, producer_id: int, subscription_id: int
+) -> Outcome[SubscriptionRow]:
+    """A subscription the seller cancelled, or one gone inactive, charges again from a month on."""
+    assignments = "status = 'ACTIVE', cancelled_at = null, cancellation_reason = null,"
+    assignments += " next_charge_at = now() + interval '1 month'"
+    return await change_status(connection, REACTIVATION, producer_id, subscription_id, assignments)

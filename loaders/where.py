@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,3 +37,25 @@ class Where:
 def like_pattern(text: str) -> str:
     """A LIKE pattern matching `text` anywhere, with its wildcards escaped."""
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """One filter of a list, applied when the filter's `field` is set (not None).
+
+    `sql` (a constant of our code) holds {0}, {1}... for the parameters: the value itself, or what `values`
+    makes of it. A boolean field takes no parameter: `sql` when true, `otherwise` when false.
+    """
+
+    field: str
+    sql: str
+    otherwise: str = "false"
+    values: Callable[[Any], tuple[Any, ...]] | None = None
+
+    def apply(self, where: Where, value: Any) -> None:
+        if value is None:
+            return
+        if isinstance(value, bool):
+            where.add(self.sql if value else self.otherwise)
+        else:
+            where.add(self.sql, *(self.values(value) if self.values is not None else (value,)))

@@ -1,22 +1,40 @@
-"""Shared pieces of every write: the outcome type, the per-producer ledger lock, the audit row."""
+"""What every write shares: its outcome and the codes of refusals, idempotency, state changes, the audit row.
+
+A write runs in one transaction on the request's connection (`TenantDatabase.write`). An expected failure is
+not an exception but an `Outcome` with a `Refused` in it, whose code is a `UserErrorCode`: the API shows it
+as data (`userErrors`), and the transaction writes nothing but the audit row.
+"""
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import asyncpg
 
 R = TypeVar("R")
 
 
+class UserErrorCode(enum.Enum):
+    """Why a mutation changed nothing; the API's `UserErrorCode`."""
+
+    NOT_FOUND = "NOT_FOUND"
+    INVALID_AMOUNT = "INVALID_AMOUNT"
+    INSUFFICIENT_FUNDS = "INSUFFICIENT_FUNDS"
+    INVALID_STATE = "INVALID_STATE"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    CURRENCY_MISMATCH = "CURRENCY_MISMATCH"
+    LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
+    INVALID_INPUT = "INVALID_INPUT"
+
+
 @dataclass(frozen=True, slots=True)
 class Refused:
     """An expected failure: a user error code and a message for people."""
 
-    code: str
+    code: UserErrorCode
     message: str
     field: tuple[str, ...] = ()
 
@@ -33,62 +51,108 @@ class Outcome(Generic[R]):
     def result(self) -> str:
         """How the attempt ended, as the audit log records it."""
         if self.refused is not None:
-            return self.refused.code
+            return self.refused.code.value
         return "REPLAYED" if self.replayed else "OK"
 
 
-async def lock_ledger(connection: asyncpg.Connection, producer_id: int, currency: str) -> datetime:
-    """Serialise money movements of one producer and currency until the transaction ends; return the moment
-    the lock was taken.
-
-    Checks and new entries use that moment, not `now()`: `now()` is when the transaction began, and a
-    transaction that began before another committed would otherwise see that one's entries as not yet
-    available, and spend the same money twice.
-    """
-    await connection.execute(
-        "select pg_advisory_xact_lock(hashtextextended('ledger:' || $1::bigint::text || ':' || $2::text, 0))",
-        producer_id,
-        currency,
-    )
-    moment = await connection.fetchval("select clock_timestamp()")
-    assert isinstance(moment, datetime)
-    return moment
+def refused(code: UserErrorCode, message: str, *field: str) -> Outcome[Any]:
+    return Outcome(refused=Refused(code, message, field))
 
 
-async def lock_idempotency_key(connection: asyncpg.Connection, producer_id: int, kind: str, key: str) -> None:
-    """Serialise requests that share an idempotency key, whatever else they say."""
+async def earlier_request(
+    connection: asyncpg.Connection,
+    producer_id: int,
+    table: str,
+    columns: str,
+    row_type: Callable[..., R],
+    idempotency_key: str,
+    request_hash: bytes,
+) -> Outcome[R] | None:
+    """Serialise the requests that share an idempotency key; when one was made before, its first result (the
+    same input) or IDEMPOTENCY_KEY_REUSED (another input). `table` and `columns` are constants of our code."""
     await connection.execute(
         "select pg_advisory_xact_lock(hashtextextended($2::text || ':' || $1::bigint::text || ':' || $3::text, 0))",
         producer_id,
-        kind,
-        key,
+        table,
+        idempotency_key,
     )
-
-
-async def holds_currency(connection: asyncpg.Connection, producer_id: int, currency: str) -> bool:
-    return bool(
-        await connection.fetchval(
-            "select exists (select 1 from statement_entries where producer_id = $1 and currency = $2)",
-            producer_id,
-            currency,
-        )
-    )
-
-
-async def available_balance(
-    connection: asyncpg.Connection, producer_id: int, currency: str, moment: datetime
-) -> Decimal:
-    """What can be withdrawn at `moment` (from `lock_ledger`): released by then, not blocked."""
-    value = await connection.fetchval(
-        """
-        select coalesce(sum(amount - blocked_amount), 0) from statement_entries
-        where producer_id = $1 and currency = $2 and available_at <= $3
-        """,
+    earlier = await connection.fetchrow(
+        f"select {columns}, request_hash from {table} where producer_id = $1 and idempotency_key = $2",
         producer_id,
-        currency,
-        moment,
+        idempotency_key,
     )
-    return Decimal(value)
+    if earlier is None:
+        return None
+    if bytes(earlier["request_hash"]) != request_hash:
+        message = "This idempotency key was used for a different request"
+        return refused(UserErrorCode.IDEMPOTENCY_KEY_REUSED, message, "input", "idempotencyKey")
+    return Outcome(row=row_type(*list(earlier.values())[:-1]), replayed=True)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    """A change of a row's status: the table (a constant of our code), what it is called, the statuses it
+    may come from, and the row's columns as the write returns them."""
+
+    table: str
+    noun: str
+    allowed: Sequence[str]
+    columns: str
+    row_type: Callable[..., Any]
+    eligible: str = "true"  # a further condition on the row, SQL of our code
+
+
+async def lock_for_change(
+    connection: asyncpg.Connection, change: StatusChange, producer_id: int, row_id: int
+) -> tuple[asyncpg.Record | None, Outcome[Any] | None]:
+    """Lock the row (its columns and status), or say why it may not change: it is not there, or its status
+    is not one the change may come from."""
+    current = await connection.fetchrow(
+        f"select {change.columns}, ({change.eligible}) as eligible from {change.table}"
+        " where producer_id = $1 and id = $2 for update",
+        producer_id,
+        row_id,
+    )
+    if current is None:
+        return None, refused(UserErrorCode.NOT_FOUND, f"No such {change.noun}", "id")
+    if current["status"] not in change.allowed or not current["eligible"]:
+        message = f"This {change.noun} is {current['status']}; allowed only from {', '.join(change.allowed)}"
+        return current, refused(UserErrorCode.INVALID_STATE, message, "id")
+    return current, None
+
+
+async def change_status(
+    connection: asyncpg.Connection,
+    change: StatusChange,
+    producer_id: int,
+    row_id: int,
+    assignments: str,
+    *values: Any,
+) -> Outcome[Any]:
+    """Lock the row; refuse unless its status is allowed; apply `assignments` ($3... are `values`)."""
+    _, refusal = await lock_for_change(connection, change, producer_id, row_id)
+    if refusal is not None:
+        return refusal
+    return await apply_change(connection, change, producer_id, row_id, assignments, *values)
+
+
+async def apply_change(
+    connection: asyncpg.Connection,
+    change: StatusChange,
+    producer_id: int,
+    row_id: int,
+    assignments: str,
+    *values: Any,
+) -> Outcome[Any]:
+    """Apply `assignments` ($3... are `values`) to a row `lock_for_change` allowed to change."""
+    updated = await connection.fetchrow(
+        f"update {change.table} set {assignments} where producer_id = $1 and id = $2 returning {change.columns}",
+        producer_id,
+        row_id,
+        *values,
+    )
+    assert updated is not None
+    return Outcome(row=change.row_type(*updated))
 
 
 async def write_audit(

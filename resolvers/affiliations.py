@@ -1,35 +1,34 @@
-"""Affiliations: the list and each one's performance over a period."""
+"""Affiliations: the list, each one's performance over a period, and the producer's decisions on them."""
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
-from gateway.context import Context
+import asyncpg
+
 from loaders.affiliations import (
-    AFFILIATIONS_ORDER,
+    AFFILIATIONS,
     AffiliationFilterSpec,
     AffiliationPerformanceLoader,
     AffiliationRow,
     PerformanceRow,
-    affiliations_page,
-    count_affiliations,
+    decide_affiliation,
 )
-from loaders.paging import Page
-from resolvers.pagination import Window, order_name, page_request
+from loaders.writes import Outcome, Refused, UserErrorCode
+from resolvers.context import Context
+from resolvers.lists import ListPage, Window, list_page
+from resolvers.mutations import Invalid, audited_write, reason_text, target_pk
 from resolvers.periods import period_of
-from resolvers.viewer import viewer
+from resolvers.producers import viewer
 
-AFFILIATIONS_ORDER_NAME = order_name("affiliations", AFFILIATIONS_ORDER)
 DEFAULT_PERFORMANCE_DAYS = 30
+MIN_COMMISSION_RATE = Decimal("0.01")
+MAX_COMMISSION_RATE = Decimal("90.00")
 
 
-async def affiliations(context: Context, spec: AffiliationFilterSpec, window: Window) -> Page[AffiliationRow]:
-    request = page_request(AFFILIATIONS_ORDER_NAME, "datetime", **window.arguments())
-    return await affiliations_page(context.db, spec, request)
-
-
-async def affiliations_count(context: Context, spec: AffiliationFilterSpec) -> int:
-    return await count_affiliations(context.db, spec)
+async def affiliations(context: Context, spec: AffiliationFilterSpec, window: Window) -> ListPage[AffiliationRow]:
+    return await list_page(context, AFFILIATIONS, spec, window, scope="affiliations:read")
 
 
 async def performance(
@@ -40,3 +39,42 @@ async def performance(
     period = period_of(first_day, last_day, producer.time_zone, default_days=DEFAULT_PERFORMANCE_DAYS)
     rows = await context.loaders.get(AffiliationPerformanceLoader).load((affiliation_id, period.start, period.end))
     return rows or []
+
+
+async def approve_affiliation(
+    context: Context, affiliation_id: str, commission_rate: Decimal | None
+) -> Outcome[AffiliationRow]:
+    return await _decide(context, "approveAffiliation", affiliation_id, "ACTIVE", None, commission_rate)
+
+
+async def reject_affiliation(context: Context, affiliation_id: str, reason: str | None) -> Outcome[AffiliationRow]:
+    return await _decide(context, "rejectAffiliation", affiliation_id, "REJECTED", reason, None)
+
+
+async def block_affiliation(context: Context, affiliation_id: str, reason: str | None) -> Outcome[AffiliationRow]:
+    return await _decide(context, "blockAffiliation", affiliation_id, "BLOCKED", reason, None)
+
+
+async def _decide(
+    context: Context, action: str, affiliation_id: str, status: str, reason: str | None, rate: Decimal | None
+) -> Outcome[AffiliationRow]:
+    async def write(connection: asyncpg.Connection) -> Outcome[AffiliationRow]:
+        pk = target_pk(affiliation_id, "Affiliation")
+        text, checked_rate = reason_text(reason, required=False), _commission_rate(rate)
+        return await decide_affiliation(
+            connection, context.producer_id, pk, status, reason=text, commission_rate=checked_rate
+        )
+
+    arguments = {"id": affiliation_id, "reason": reason, "commissionRate": str(rate) if rate is not None else None}
+    return await audited_write(context, "affiliations:write", action, arguments, "Affiliation", write)
+
+
+def _commission_rate(rate: Decimal | None) -> Decimal | None:
+    """A percent between 0.01 and 90.00 with at most two decimals, or None to keep the applied rate."""
+    if rate is None:
+        return None
+    exponent = rate.as_tuple().exponent
+    if not isinstance(exponent, int) or exponent < -2 or not MIN_COMMISSION_RATE <= rate <= MAX_COMMISSION_RATE:
+        message = f"The commission rate is a percent from {MIN_COMMISSION_RATE} to {MAX_COMMISSION_RATE}, 2 decimals"
+        raise Invalid(Refused(UserErrorCode.INVALID_AMOUNT, message, ("commissionRate",)))
+    return rate

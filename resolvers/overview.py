@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from gateway.context import Context
 from loaders.overview import CurrencySalesRow, LostSalesRow, card_by_currency
+from resolvers.context import Context
 from resolvers.periods import Period, period_of
-from resolvers.viewer import viewer
+from resolvers.producers import viewer
+from resolvers.scopes import require_scope
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +23,7 @@ class Overview:
 async def sales_overview(
     context: Context, currency: str | None, first_day: date | None, last_day: date | None
 ) -> Overview:
+    require_scope(context.principal, "sales:read")
     now = datetime.now(UTC)
     producer = await viewer(context)
     period = period_of(first_day, last_day, producer.time_zone, now=now)

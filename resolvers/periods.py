@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from schema.errors import BadUserInput
+from resolvers.errors import BadUserInput
 
 MAX_PERIOD_DAYS = 3_660
 DEFAULT_PERIOD_DAYS = 7

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 
-from gateway.context import Context
 from loaders import reports as report_loaders
 from loaders.reports import (
     DeviceRow,
@@ -17,10 +16,17 @@ from loaders.reports import (
     SourceRow,
     TimePointRow,
 )
+from resolvers.context import Context
 from resolvers.periods import Period, period_of
-from resolvers.viewer import viewer
+from resolvers.producers import viewer
+from resolvers.scopes import require_scope
 
 Bucket = Literal["DAY", "WEEK", "MONTH"]
+
+
+def reports(context: Context) -> None:
+    """Reports are for keys with the `reports:read` scope; each report is then computed when selected."""
+    require_scope(context.principal, "reports:read")
 
 
 async def report_period(context: Context, first_day: date, last_day: date) -> Period:

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from gateway.context import Context
 from loaders.strategies import StrategyFigures, strategy_figures
+from resolvers.context import Context
 from resolvers.periods import period_of
-from resolvers.viewer import viewer
+from resolvers.producers import viewer
+from resolvers.scopes import require_scope
 
 WINDOW_DAYS = 30
 
@@ -194,6 +195,7 @@ def decide(figures: StrategyFigures, now: datetime) -> list[Advice]:
 
 async def strategies(context: Context, *, now: datetime | None = None) -> list[Advice]:
     """The strategies for the producer, from the last 30 days (and the 30 before) in its time zone."""
+    require_scope(context.principal, "reports:read")
     moment = now or datetime.now(UTC)
     producer = await viewer(context)
     recent = period_of(None, None, producer.time_zone, now=moment, default_days=WINDOW_DAYS)

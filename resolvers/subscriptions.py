@@ -1,50 +1,68 @@
-"""Subscriptions: the list, the charges of each, and the summary of a period."""
+"""Subscriptions: the list, the charges of each, the summary of a period, and the seller's changes."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from gateway.context import Context
-from loaders.paging import Page
-from loaders.sales import SaleRow
+import asyncpg
+
+from loaders import subscriptions as subscription_store
+from loaders.sales import SaleFilterSpec, SaleRow
 from loaders.subscriptions import (
-    CHARGES_ORDER,
-    SUBSCRIPTIONS_ORDER,
+    SUBSCRIPTIONS,
     ChargesLoader,
+    SubscriptionByIdLoader,
     SubscriptionFilterSpec,
     SubscriptionRow,
     SubscriptionSummaryRow,
-    count_subscriptions,
-    subscription_summary,
-    subscriptions_page,
 )
-from resolvers.pagination import Window, order_name, page_request
+from loaders.writes import Outcome
+from resolvers.context import Context
+from resolvers.lists import ListPage, Window, child_page, list_page
+from resolvers.mutations import audited_write, reason_text, target_pk
 from resolvers.periods import Period, period_of
-from resolvers.viewer import viewer
+from resolvers.producers import viewer
+from resolvers.relations import Relation
+from resolvers.scopes import require_scope
 
-SUBSCRIPTIONS_ORDER_NAME = order_name("subscriptions", SUBSCRIPTIONS_ORDER)
-CHARGES_ORDER_NAME = order_name("charges", CHARGES_ORDER)
-
-
-async def subscriptions(context: Context, spec: SubscriptionFilterSpec, window: Window) -> Page[SubscriptionRow]:
-    request = page_request(SUBSCRIPTIONS_ORDER_NAME, "datetime", **window.arguments())
-    return await subscriptions_page(context.db, spec, request)
+SUBSCRIPTION = Relation("Subscription", SubscriptionByIdLoader, "subscription_id", scope="subscriptions:read")
 
 
-async def subscriptions_count(context: Context, spec: SubscriptionFilterSpec) -> int:
-    return await count_subscriptions(context.db, spec)
+async def subscriptions(context: Context, spec: SubscriptionFilterSpec, window: Window) -> ListPage[SubscriptionRow]:
+    return await list_page(context, SUBSCRIPTIONS, spec, window, scope="subscriptions:read")
 
 
-async def charges(context: Context, subscription_id: int, window: Window) -> Page[SaleRow]:
-    request = page_request(CHARGES_ORDER_NAME, "datetime", **window.arguments())
-    page = await context.loaders.get(ChargesLoader).load((subscription_id, request))
-    assert page is not None
-    return page
+async def charges(context: Context, subscription: SubscriptionRow, window: Window) -> ListPage[SaleRow]:
+    """The sales that charged the subscription, newest first."""
+    count_spec = SaleFilterSpec(subscription_id=subscription.id)
+    return await child_page(context, ChargesLoader, subscription.id, window, count_spec)
 
 
-async def summary(
+async def subscription_summary(
     context: Context, first_day: date | None, last_day: date | None
 ) -> tuple[Period, list[SubscriptionSummaryRow]]:
+    require_scope(context.principal, "subscriptions:read")
     producer = await viewer(context)
     period = period_of(first_day, last_day, producer.time_zone)
-    return period, await subscription_summary(context.db, period.start, period.end)
+    return period, await subscription_store.subscription_summary(context.db, period.start, period.end)
+
+
+async def cancel_subscription(context: Context, subscription_id: str, reason: str | None) -> Outcome[SubscriptionRow]:
+    async def write(connection: asyncpg.Connection) -> Outcome[SubscriptionRow]:
+        pk = target_pk(subscription_id, "Subscription")
+        text = reason_text(reason, required=False)
+        return await subscription_store.cancel_subscription(connection, context.producer_id, pk, text)
+
+    arguments = {"id": subscription_id, "reason": reason}
+    return await audited_write(context, "subscriptions:write", "cancelSubscription", arguments, "Subscription", write)
+
+
+async def reactivate_subscription(context: Context, subscription_id: str) -> Outcome[SubscriptionRow]:
+    async def write(connection: asyncpg.Connection) -> Outcome[SubscriptionRow]:
+        pk = target_pk(subscription_id, "Subscription")
+        return await subscription_store.reactivate_subscription(connection, context.producer_id, pk)
+
+    arguments = {"id": subscription_id}
+    return await audited_write(
+        context, "subscriptions:write", "reactivateSubscription", arguments, "Subscription", write
+    )

@@ -1,42 +1,53 @@
-"""The GraphQL schema: Strawberry types declared per domain, composed here."""
+"""The GraphQL schema: Strawberry types declared per domain, composed here with the rules every document meets."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
-from graphql.validation import NoSchemaIntrospectionCustomRule
+from graphql import GraphQLError, GraphQLSchema, specified_rules
+from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.execution import ExecutionContext
 
+from schema.common import NODE_TYPES
 from schema.limits import MAX_TOKENS, OperationNameRequired, QueryLimitsRule
 from schema.mutation import Mutation, ReadCommittedForMutations
-from schema.node import NODE_CLASSES
 from schema.query import Query
 from schema.scalars import SCALAR_MAP
 
 
 class GatewaySchema(strawberry.Schema):
-    """Errors are logged and masked by the HTTP layer, which knows the request id."""
+    """The schema and what running a document against it takes besides: the validation rules, the limits."""
+
+    def __init__(self, *, added_rules: tuple[type[ASTValidationRule], ...], **options: Any) -> None:
+        super().__init__(**options)
+        self.validation_rules: tuple[type[ASTValidationRule], ...] = (*specified_rules, *added_rules)
+
+    @property
+    def graphql_schema(self) -> GraphQLSchema:
+        """The graphql-core schema Strawberry built."""
+        return self._schema
 
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        """Errors are logged and masked by the HTTP layer, which knows the request id."""
         return None
 
 
 def build_schema(*, production: bool = False, **overrides: Any) -> GatewaySchema:
     """The schema; in production introspection is refused and errors suggest no field names."""
-    rules: list[Any] = [QueryLimitsRule]
+    added_rules: tuple[type[ASTValidationRule], ...] = (QueryLimitsRule,)
     if production:
-        rules.append(NoSchemaIntrospectionCustomRule)
+        added_rules += (NoSchemaIntrospectionCustomRule,)
     return GatewaySchema(
+        added_rules=added_rules,
         query=Query,
         mutation=Mutation,
-        types=NODE_CLASSES,
+        types=list(NODE_TYPES.values()),
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            lambda: AddValidationRules(rules),
+            lambda: AddValidationRules(list(added_rules)),
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
             OperationNameRequired,

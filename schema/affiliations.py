@@ -1,4 +1,4 @@
-"""Affiliations: an affiliate's application to promote a product, and how it performs."""
+"""Affiliations: an affiliate's application to promote a product, how it performs, and deciding on it."""
 
 from __future__ import annotations
 
@@ -9,14 +9,16 @@ from decimal import Decimal
 import strawberry
 from strawberry.types import Info
 
-from gateway.context import Context
 from loaders.affiliations import AffiliationFilterSpec, AffiliationRow
-from resolvers import affiliations as affiliation_resolvers
-from resolvers import catalog as catalog_resolvers
-from schema.batching import batch_form
-from schema.catalog import Affiliate, Product, affiliates_of, products_of
-from schema.common import DateRangeInput, Money, Node
-from schema.ids import pk_of, to_global_id
+from loaders.writes import Outcome
+from resolvers import affiliations, catalog
+from resolvers.context import Context
+from resolvers.ids import pk_of, to_global_id
+from schema.catalog import Affiliate, Product
+from schema.common import DateRangeInput, Money, Node, node_type
+from schema.connections import Connection, connection_field
+from schema.payloads import UserError, changed, user_errors
+from schema.relations import relation
 
 
 @strawberry.enum
@@ -49,6 +51,7 @@ class AffiliatePerformance:
     commission: list[Money] = strawberry.field(description="The affiliate's commission, one entry per currency.")
 
 
+@node_type
 @strawberry.type(description="An affiliate promoting one product. Scope: affiliations:read.")
 class Affiliation(Node):
     status: AffiliationStatus
@@ -68,23 +71,14 @@ class Affiliation(Node):
             row=row,
         )
 
-    @strawberry.field
-    @batch_form(affiliates_of)  # never None here: the column is NOT NULL, and a null would make it step aside
-    async def affiliate(self, info: Info[Context, None]) -> Affiliate:
-        row = await catalog_resolvers.affiliate(info.context, self.row.affiliate_id)
-        assert row is not None
-        return Affiliate.from_row(row)
-
-    @strawberry.field
-    @batch_form(products_of)
-    async def product(self, info: Info[Context, None]) -> Product:
-        return Product.from_row(await catalog_resolvers.product(info.context, self.row.product_id))
+    affiliate: Affiliate = relation(catalog.AFFILIATE)
+    product: Product = relation(catalog.PRODUCT)
 
     @strawberry.field(description="Made sales of this affiliate for this product; default period: the last 30 days.")
     async def performance(
         self, info: Info[Context, None], period: DateRangeInput | None = None
     ) -> AffiliatePerformance:
-        rows = await affiliation_resolvers.performance(
+        rows = await affiliations.performance(
             info.context, self.row.id, period.from_ if period else None, period.to if period else None
         )
         return AffiliatePerformance(
@@ -92,3 +86,47 @@ class Affiliation(Node):
             revenue=[Money.of(row.revenue, row.currency) for row in rows],
             commission=[Money.of(row.commission, row.currency) for row in rows],
         )
+
+
+@strawberry.type
+class AffiliationPayload:
+    affiliation: Affiliation | None
+    user_errors: list[UserError]
+
+    @classmethod
+    def of(cls, outcome: Outcome[AffiliationRow]) -> AffiliationPayload:
+        return cls(affiliation=changed(outcome, Affiliation.from_row), user_errors=user_errors(outcome))
+
+
+@strawberry.type
+class AffiliationsQuery:
+    affiliations: Connection[Affiliation] | None = connection_field(
+        affiliations.affiliations,
+        Affiliation.from_row,
+        filter=AffiliationFilter,
+        description="Affiliations (applications and active ones), newest first. Scope: affiliations:read.",
+    )
+
+
+@strawberry.type
+class AffiliationsMutation:
+    @strawberry.mutation(
+        description="Approve a PENDING affiliation, optionally setting its commission (percent, 0.01 to 90.00). "
+        "Scope: affiliations:write."
+    )
+    async def approve_affiliation(
+        self, info: Info[Context, None], id: strawberry.ID, commission_rate: Decimal | None = None
+    ) -> AffiliationPayload:
+        return AffiliationPayload.of(await affiliations.approve_affiliation(info.context, id, commission_rate))
+
+    @strawberry.mutation(description="Reject a PENDING affiliation. Scope: affiliations:write.")
+    async def reject_affiliation(
+        self, info: Info[Context, None], id: strawberry.ID, reason: str | None = None
+    ) -> AffiliationPayload:
+        return AffiliationPayload.of(await affiliations.reject_affiliation(info.context, id, reason))
+
+    @strawberry.mutation(description="Block a PENDING or ACTIVE affiliation. Scope: affiliations:write.")
+    async def block_affiliation(
+        self, info: Info[Context, None], id: strawberry.ID, reason: str | None = None
+    ) -> AffiliationPayload:
+        return AffiliationPayload.of(await affiliations.block_affiliation(info.context, id, reason))

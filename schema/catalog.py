@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import datetime
 import enum
-from typing import Any
 
 import strawberry
 
-from gateway.context import Context
 from loaders.catalog import AffiliateRow, BuyerRow, ProductRow
-from resolvers import catalog as catalog_resolvers
-from schema.common import Money, Node
-from schema.ids import to_global_id
+from resolvers import catalog
+from resolvers.ids import to_global_id
+from schema.common import Money, Node, node_type
+from schema.connections import Connection, connection_field
 
 
 @strawberry.enum
@@ -25,6 +24,7 @@ class ProductKind(enum.Enum):
     SUBSCRIPTION = "SUBSCRIPTION"
 
 
+@node_type
 @strawberry.type(description="A product the producer sells. Scope: sales:read.")
 class Product(Node):
     name: str
@@ -43,6 +43,7 @@ class Product(Node):
         )
 
 
+@node_type
 @strawberry.type(description="Someone who bought, or tried to buy, from the producer. Scope: sales:read.")
 class Buyer(Node):
     name: str
@@ -61,6 +62,7 @@ class Buyer(Node):
         )
 
 
+@node_type
 @strawberry.type(description="Someone who promotes the producer's products for a commission. Scope: sales:read.")
 class Affiliate(Node):
     name: str
@@ -71,20 +73,8 @@ class Affiliate(Node):
         return cls(id=strawberry.ID(to_global_id("Affiliate", row.id)), name=row.name, email=row.email)
 
 
-# batch forms (schema/batching.py) of `product`, `buyer` and `affiliate` fields on objects whose `row` has
-# `product_id`, `buyer_id` or `affiliate_id`: Sale, LostSale, Subscription, Affiliation
-
-
-async def products_of(context: Context, sources: list[Any]) -> list[Product]:
-    rows = await catalog_resolvers.products_by_id(context, [source.row.product_id for source in sources])
-    return [Product.from_row(row) for row in rows]
-
-
-async def buyers_of(context: Context, sources: list[Any]) -> list[Buyer]:
-    rows = await catalog_resolvers.buyers_by_id(context, [source.row.buyer_id for source in sources])
-    return [Buyer.from_row(row) for row in rows]
-
-
-async def affiliates_of(context: Context, sources: list[Any]) -> list[Affiliate | None]:
-    rows = await catalog_resolvers.affiliates_by_id(context, [source.row.affiliate_id for source in sources])
-    return [Affiliate.from_row(row) if row else None for row in rows]
+@strawberry.type
+class CatalogQuery:
+    products: Connection[Product] | None = connection_field(
+        catalog.products, Product.from_row, description="The producer's products, newest first. Scope: sales:read."
+    )

@@ -25,14 +25,14 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 
-from schema.errors import BadUserInput
+from resolvers.errors import BadUserInput, ErrorCode
 
 MAX_DEPTH = 10
 MAX_ALIASES = 15
 MAX_DIRECTIVES = 50
 MAX_TOKENS = 2_000
 MAX_QUERY_CHARACTERS = 20_000
-TOO_COMPLEX = {"code": "QUERY_TOO_COMPLEX"}
+TOO_COMPLEX = {"code": ErrorCode.QUERY_TOO_COMPLEX.value}
 
 
 @dataclass(frozen=True, slots=True)

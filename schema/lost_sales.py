@@ -7,16 +7,14 @@ import enum
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from strawberry.types import Info
 
-from gateway.context import Context
 from loaders.lost_sales import LostSaleFilterSpec, LostSaleRow
-from resolvers import catalog as catalog_resolvers
-from resolvers import sales as sales_resolvers
-from schema.batching import batch_form
-from schema.catalog import Buyer, Product, buyers_of, products_of
-from schema.common import CurrencyCode, Money, Node
-from schema.ids import pk_of, to_global_id
+from resolvers import catalog, lost_sales, sales
+from resolvers.ids import pk_of, to_global_id
+from schema.catalog import Buyer, Product
+from schema.common import CurrencyCode, Money, Node, node_type
+from schema.connections import Connection, connection_field
+from schema.relations import relation
 from schema.sales import PaymentMethod
 
 if TYPE_CHECKING:
@@ -54,6 +52,7 @@ class LostSaleFilter:
         )
 
 
+@node_type
 @strawberry.type(
     description="A purchase that failed: the last failed attempt of one buyer on one product. Scope: sales:read."
 )
@@ -77,20 +76,18 @@ class LostSale(Node):
             row=row,
         )
 
-    @strawberry.field
-    @batch_form(products_of)
-    async def product(self, info: Info[Context, None]) -> Product:
-        return Product.from_row(await catalog_resolvers.product(info.context, self.row.product_id))
+    product: Product = relation(catalog.PRODUCT)
+    buyer: Buyer = relation(catalog.BUYER)
+    recovered_by: Annotated[Sale, strawberry.lazy("schema.sales")] | None = relation(
+        sales.RECOVERING_SALE, description="The later sale (same buyer and product) that recovered it."
+    )
 
-    @strawberry.field
-    @batch_form(buyers_of)
-    async def buyer(self, info: Info[Context, None]) -> Buyer:
-        return Buyer.from_row(await catalog_resolvers.buyer(info.context, self.row.buyer_id))
 
-    @strawberry.field(description="The later sale (same buyer and product) that recovered it.")
-    async def recovered_by(self, info: Info[Context, None]) -> Annotated[Sale, strawberry.lazy("schema.sales")] | None:
-        from schema.sales import Sale
-
-        if self.row.recovered_sale_id is None:
-            return None
-        return Sale.from_row(await sales_resolvers.sale_of(info.context, self.row.recovered_sale_id))
+@strawberry.type
+class LostSalesQuery:
+    lost_sales: Connection[LostSale] | None = connection_field(
+        lost_sales.lost_sales,
+        LostSale.from_row,
+        filter=LostSaleFilter,
+        description="Lost sales, newest first: the last failed attempt per buyer and product. Scope: sales:read.",
+    )

@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime
 
 import strawberry
+from strawberry.types import Info
 
+from resolvers import overview
+from resolvers.context import Context
 from resolvers.overview import Overview
-from schema.common import CurrencyCode, DateRange, Money
+from schema.common import CurrencyCode, DateRange, DateRangeInput, Money
 
 
 @strawberry.type(description="Sales made in one currency: status APPROVED or COMPLETE.")
@@ -60,3 +63,19 @@ class SalesOverview:
             ),
             as_of=overview.as_of,
         )
+
+
+@strawberry.type
+class OverviewQuery:
+    @strawberry.field(
+        description="The Sales Management card: the last 7 days (or `period`), per currency. Scope: sales:read."
+    )
+    async def sales_management(
+        self,
+        info: Info[Context, None],
+        currency: CurrencyCode | None = None,
+        period: DateRangeInput | None = None,
+    ) -> SalesOverview | None:
+        days = (period.from_, period.to) if period else (None, None)
+        card = await overview.sales_overview(info.context, currency.value if currency else None, *days)
+        return SalesOverview.from_overview(card)

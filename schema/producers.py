@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import strawberry
+from strawberry.types import Info
 
 from loaders.producers import ProducerRow
-from schema.common import CurrencyCode, Node
-from schema.ids import to_global_id
+from resolvers import producers
+from resolvers.context import Context
+from resolvers.ids import to_global_id
+from schema.common import CurrencyCode, Node, node_type
 
 
+@node_type
 @strawberry.type(description="The seller the API key belongs to.")
 class Producer(Node):
     name: str
@@ -25,3 +29,10 @@ class Producer(Node):
             time_zone=row.time_zone,
             default_currency=CurrencyCode(row.default_currency),
         )
+
+
+@strawberry.type
+class ProducersQuery:
+    @strawberry.field(description="The producer the API key belongs to.")
+    async def viewer(self, info: Info[Context, None]) -> Producer:
+        return Producer.from_row(await producers.viewer(info.context))

@@ -9,13 +9,15 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.types import Info
 
-from gateway.context import Context
 from loaders.refunds import RefundFilterSpec, RefundRow
-from resolvers import refunds as refund_resolvers
-from resolvers import sales as sales_resolvers
-from schema.batching import batch_form
-from schema.common import Money, Node
-from schema.ids import to_global_id
+from loaders.writes import Outcome
+from resolvers import refunds, sales
+from resolvers.context import Context
+from resolvers.ids import to_global_id
+from schema.common import Money, Node, node_type
+from schema.connections import Connection, connection_field
+from schema.payloads import UserError, changed, user_errors
+from schema.relations import relation
 
 if TYPE_CHECKING:
     from schema.sales import Sale
@@ -50,6 +52,7 @@ class RefundFilter:
         )
 
 
+@node_type
 @strawberry.type(description="A refund of (part of) a sale. Scope: refunds:read.")
 class Refund(Node):
     amount: Money
@@ -71,21 +74,45 @@ class Refund(Node):
             row=row,
         )
 
-    @strawberry.field
-    @batch_form(lambda context, refunds: _sales_of(context, refunds))
-    async def sale(self, info: Info[Context, None]) -> Annotated[Sale, strawberry.lazy("schema.sales")]:
-        from schema.sales import Sale
-
-        return Sale.from_row(await sales_resolvers.sale_of(info.context, self.row.sale_id))
+    sale: Annotated[Sale, strawberry.lazy("schema.sales")] = relation(sales.SALE)
 
     @strawberry.field(description="What the producer may do now: APPROVE or DENY while REQUESTED (refunds:write).")
     def available_actions(self, info: Info[Context, None]) -> list[RefundAction]:
-        can_write = info.context.principal.can("refunds:write")
-        return [RefundAction(action) for action in refund_resolvers.available_actions(self.row, can_write=can_write)]
+        return [RefundAction(action) for action in refunds.available_actions(info.context, self.row)]
 
 
-async def _sales_of(context: Context, refunds: list[Refund]) -> list[Sale]:
-    """Batch form (schema/batching.py) of `Refund.sale`."""
-    from schema.sales import Sale
+@strawberry.type
+class RefundPayload:
+    refund: Refund | None
+    user_errors: list[UserError]
 
-    return [Sale.from_row(row) for row in await sales_resolvers.sales_of(context, [r.row.sale_id for r in refunds])]
+    @classmethod
+    def of(cls, outcome: Outcome[RefundRow]) -> RefundPayload:
+        return cls(refund=changed(outcome, Refund.from_row), user_errors=user_errors(outcome))
+
+
+@strawberry.type
+class RefundsQuery:
+    refunds: Connection[Refund] | None = connection_field(
+        refunds.refunds,
+        Refund.from_row,
+        filter=RefundFilter,
+        description="Refunds, newest request first. Scope: refunds:read.",
+    )
+
+
+@strawberry.type
+class RefundsMutation:
+    @strawberry.mutation(
+        description="Approve a REQUESTED refund: the sale becomes REFUNDED or PARTIALLY_REFUNDED and a REFUND entry "
+        "debits the producer's share, even past the available balance (which may then go negative). "
+        "Scope: refunds:write."
+    )
+    async def approve_refund(self, info: Info[Context, None], id: strawberry.ID) -> RefundPayload:
+        outcome = await refunds.approve_refund(info.context, id)
+        return RefundPayload.of(outcome)
+
+    @strawberry.mutation(description="Deny a REQUESTED refund, saying why. Scope: refunds:write.")
+    async def deny_refund(self, info: Info[Context, None], id: strawberry.ID, reason: str) -> RefundPayload:
+        outcome = await refunds.deny_refund(info.context, id, reason)
+        return RefundPayload.of(outcome)

@@ -1,23 +1,22 @@
-"""Reports and analytics over a period, and the recommended strategies."""
+"""Reports and analytics over a period."""
 
 from __future__ import annotations
 
 import datetime
 import enum
 from decimal import Decimal
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
-from gateway.context import Context
-from resolvers import catalog as catalog_resolvers
-from resolvers import reports as report_resolvers
-from resolvers import strategies as strategy_resolvers
+from loaders import reports as report_rows
+from resolvers import catalog, reports
+from resolvers.context import Context
 from schema.catalog import Product
 from schema.common import CurrencyCode, DateRangeInput, Money
-from schema.permissions import require_scope
+from schema.relations import relation
 from schema.sales import Device, PaymentMethod
-from schema.strategies import Strategy
 
 
 @strawberry.enum(description="The length of a point of a time series, in the producer's time zone.")
@@ -28,7 +27,7 @@ class TimeBucket(enum.Enum):
 
 
 @strawberry.type(description="Made sales paid with one method, in one currency.")
-class PaymentMethodRow:
+class PaymentMethodShare:
     payment_method: PaymentMethod
     sales: int
     revenue: Money
@@ -36,7 +35,7 @@ class PaymentMethodRow:
 
 
 @strawberry.type(description="Made sales from one kind of device, in one currency.")
-class DeviceRow:
+class DeviceRevenue:
     device: Device
     sales: int
     revenue: Money = strawberry.field(description="Gross revenue of those sales.")
@@ -57,7 +56,7 @@ class RecoveryReport:
 
 
 @strawberry.type(description="One product's sales in one currency.")
-class ProductRevenueRow:
+class ProductRevenue:
     sales: int = strawberry.field(description="Made sales (APPROVED or COMPLETE) created in the period.")
     gross_revenue: Money
     net_revenue: Money = strawberry.field(description="What the producer keeps of those sales.")
@@ -65,24 +64,23 @@ class ProductRevenueRow:
         description="Refunds requested in the period and granted (status APPROVED or COMPLETED) for any sale "
         "of this product in this currency, whatever the sale's date or current status."
     )
-    product_id: strawberry.Private[int]
-
-    @strawberry.field
-    async def product(self, info: Info[Context, None]) -> Product:
-        return Product.from_row(await catalog_resolvers.product(info.context, self.product_id))
+    row: strawberry.Private[Any]  # a report row with the product's id
+    product: Product = relation(catalog.PRODUCT)
 
 
 @strawberry.type(description="A product that affiliates sold in the period.")
-class PromotedProductRow:
+class PromotedProduct:
     affiliates: int = strawberry.field(description="Distinct affiliates with a made sale of it in the period.")
     sales: int = strawberry.field(description="Made sales of it through an affiliate, every currency.")
     revenue: list[Money] = strawberry.field(description="Gross of those sales, one entry per currency.")
     commission: list[Money] = strawberry.field(description="Affiliates' commission, one entry per currency.")
-    product_id: strawberry.Private[int]
+    row: strawberry.Private[Any]  # a report row with the product's id
+    product: Product = relation(catalog.PRODUCT)
 
-    @strawberry.field
-    async def product(self, info: Info[Context, None]) -> Product:
-        return Product.from_row(await catalog_resolvers.product(info.context, self.product_id))
+    @classmethod
+    def of(cls, row: report_rows.PromotedProductRow) -> PromotedProduct:
+        """The product of the row, its sales and amounts still to be added up over its currencies."""
+        return cls(row=row, affiliates=row.affiliates, sales=0, revenue=[], commission=[])
 
 
 @strawberry.type(description="Made sales of one time bucket in one currency (the currency of grossRevenue).")
@@ -96,7 +94,7 @@ class TimePoint:
 
 
 @strawberry.type(description="How one traffic source converts.")
-class SourceRow:
+class TrafficSource:
     source: str = strawberry.field(description='The traffic source / utm; "(direct)" when there is none.')
     sales: int = strawberry.field(description="Made sales created in the period.")
     lost_sales: int = strawberry.field(
@@ -106,6 +104,17 @@ class SourceRow:
         description='sales / (sales + lostSales) in percent, 2 decimals, e.g. "75.00".'
     )
     revenue: list[Money] = strawberry.field(description="Gross of the made sales, one entry per currency.")
+
+    @classmethod
+    def of(cls, row: report_rows.SourceRow) -> TrafficSource:
+        """The source of the row, its revenue still to be listed over its currencies."""
+        return cls(
+            source=row.source,
+            sales=row.sales,
+            lost_sales=row.lost_sales,
+            conversion_rate=row.conversion_rate,
+            revenue=[],
+        )
 
 
 def _currency(value: CurrencyCode | None) -> str | None:
@@ -123,10 +132,10 @@ class Reports:
     )
     async def payment_methods(
         self, info: Info[Context, None], period: DateRangeInput, currency: CurrencyCode | None = None
-    ) -> list[PaymentMethodRow]:
-        rows = await report_resolvers.payment_methods(info.context, period.from_, period.to, _currency(currency))
+    ) -> list[PaymentMethodShare]:
+        rows = await reports.payment_methods(info.context, period.from_, period.to, _currency(currency))
         return [
-            PaymentMethodRow(
+            PaymentMethodShare(
                 payment_method=PaymentMethod(row.payment_method),
                 sales=row.sales,
                 revenue=Money.of(row.revenue, row.currency),
@@ -141,10 +150,10 @@ class Reports:
     )
     async def revenue_by_device(
         self, info: Info[Context, None], period: DateRangeInput, currency: CurrencyCode | None = None
-    ) -> list[DeviceRow]:
-        rows = await report_resolvers.revenue_by_device(info.context, period.from_, period.to, _currency(currency))
+    ) -> list[DeviceRevenue]:
+        rows = await reports.revenue_by_device(info.context, period.from_, period.to, _currency(currency))
         return [
-            DeviceRow(device=Device(row.device), sales=row.sales, revenue=Money.of(row.revenue, row.currency))
+            DeviceRevenue(device=Device(row.device), sales=row.sales, revenue=Money.of(row.revenue, row.currency))
             for row in rows
         ]
 
@@ -153,7 +162,7 @@ class Reports:
         "Scope: reports:read."
     )
     async def purchase_recovery(self, info: Info[Context, None], period: DateRangeInput) -> RecoveryReport:
-        row = await report_resolvers.purchase_recovery(info.context, period.from_, period.to)
+        row = await reports.purchase_recovery(info.context, period.from_, period.to)
         return RecoveryReport(
             lost=row.lost,
             recovered=row.recovered,
@@ -167,11 +176,11 @@ class Reports:
     )
     async def product_revenue(
         self, info: Info[Context, None], period: DateRangeInput, currency: CurrencyCode | None = None
-    ) -> list[ProductRevenueRow]:
-        rows = await report_resolvers.product_revenue(info.context, period.from_, period.to, _currency(currency))
+    ) -> list[ProductRevenue]:
+        rows = await reports.product_revenue(info.context, period.from_, period.to, _currency(currency))
         return [
-            ProductRevenueRow(
-                product_id=row.product_id,
+            ProductRevenue(
+                row=row,
                 sales=row.sales,
                 gross_revenue=Money.of(row.gross_revenue, row.currency),
                 net_revenue=Money.of(row.net_revenue, row.currency),
@@ -184,15 +193,11 @@ class Reports:
         description="Products with made sales through affiliates in the period, by those sales (descending). "
         "Scope: reports:read."
     )
-    async def promoted_products(self, info: Info[Context, None], period: DateRangeInput) -> list[PromotedProductRow]:
-        rows = await report_resolvers.promoted_products(info.context, period.from_, period.to)
-        products: dict[int, PromotedProductRow] = {}
+    async def promoted_products(self, info: Info[Context, None], period: DateRangeInput) -> list[PromotedProduct]:
+        rows = await reports.promoted_products(info.context, period.from_, period.to)
+        products: dict[int, PromotedProduct] = {}
         for row in rows:
-            product = products.get(row.product_id)
-            if product is None:
-                product = products[row.product_id] = PromotedProductRow(
-                    product_id=row.product_id, affiliates=row.affiliates, sales=0, revenue=[], commission=[]
-                )
+            product = products.setdefault(row.product_id, PromotedProduct.of(row))
             product.sales += row.sales
             product.revenue.append(Money.of(row.revenue, row.currency))
             product.commission.append(Money.of(row.commission, row.currency))
@@ -210,9 +215,7 @@ class Reports:
         bucket: TimeBucket,
         currency: CurrencyCode | None = None,
     ) -> list[TimePoint]:
-        rows = await report_resolvers.revenue_over_time(
-            info.context, period.from_, period.to, bucket.value, _currency(currency)
-        )
+        rows = await reports.revenue_over_time(info.context, period.from_, period.to, bucket.value, _currency(currency))
         return [
             TimePoint(start=row.start, sales=row.sales, gross_revenue=Money.of(row.gross_revenue, row.currency))
             for row in rows
@@ -222,19 +225,11 @@ class Reports:
         description="Which traffic sources convert: made and lost sales per source, by sales (descending). "
         "Scope: reports:read."
     )
-    async def traffic_sources(self, info: Info[Context, None], period: DateRangeInput) -> list[SourceRow]:
-        rows = await report_resolvers.traffic_sources(info.context, period.from_, period.to)
-        sources: dict[str, SourceRow] = {}
+    async def traffic_sources(self, info: Info[Context, None], period: DateRangeInput) -> list[TrafficSource]:
+        rows = await reports.traffic_sources(info.context, period.from_, period.to)
+        sources: dict[str, TrafficSource] = {}
         for row in rows:
-            source = sources.get(row.source)
-            if source is None:
-                source = sources[row.source] = SourceRow(
-                    source=row.source,
-                    sales=row.sales,
-                    lost_sales=row.lost_sales,
-                    conversion_rate=row.conversion_rate,
-                    revenue=[],
-                )
+            source = sources.setdefault(row.source, TrafficSource.of(row))
             if row.currency is not None and row.revenue is not None:
                 source.revenue.append(Money.of(row.revenue, row.currency))
         return list(sources.values())
@@ -244,13 +239,5 @@ class Reports:
 class ReportsQuery:
     @strawberry.field(description="Reports and analytics. Scope: reports:read.")
     def reports(self, info: Info[Context, None]) -> Reports | None:
-        require_scope(info.context.principal, "reports:read")
+        reports.reports(info.context)
         return Reports()
-
-    @strawberry.field(
-        description="Recommended strategies derived from the producer's own numbers, most urgent first. "
-        "Scope: reports:read."
-    )
-    async def strategies(self, info: Info[Context, None]) -> list[Strategy] | None:
-        require_scope(info.context.principal, "reports:read")
-        return [Strategy.from_advice(advice) for advice in await strategy_resolvers.strategies(info.context)]

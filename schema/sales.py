@@ -9,16 +9,15 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.types import Info
 
-from gateway.context import Context
 from loaders.sales import SaleFilterSpec, SaleRow
-from resolvers import catalog as catalog_resolvers
-from resolvers import sales as sales_resolvers
-from schema.batching import batch_form
-from schema.catalog import Affiliate, Buyer, Product, affiliates_of, buyers_of, products_of
-from schema.common import CurrencyCode, Money, Node
-from schema.errors import BadUserInput
-from schema.ids import pk_of, to_global_id
-from schema.permissions import require_scope
+from resolvers import catalog, lost_sales, refunds, sales, subscriptions
+from resolvers.context import Context
+from resolvers.errors import BadUserInput
+from resolvers.ids import pk_of, to_global_id
+from schema.catalog import Affiliate, Buyer, Product
+from schema.common import CurrencyCode, Money, Node, node_type
+from schema.connections import Connection, connection_field
+from schema.relations import relation
 
 if TYPE_CHECKING:
     from schema.lost_sales import LostSale
@@ -93,6 +92,11 @@ class SaleOrder:
     field: SaleOrderField
     direction: OrderDirection
 
+    @property
+    def name(self) -> str:
+        """The order's name in the sales list (`loaders.sales.SALES`)."""
+        return f"{self.field.value}:{self.direction.value}"
+
 
 def bounded_text(value: str | None, field: str, limit: int) -> str | None:
     if value is not None and len(value) > limit:
@@ -114,7 +118,7 @@ class SaleFilter:
     search: str | None = strawberry.field(default=None, description="Transaction code, buyer name or e-mail.")
 
     def to_spec(self) -> SaleFilterSpec:
-        search = (self.search or "").strip()[: sales_resolvers.MAX_SEARCH_LENGTH] or None
+        search = (self.search or "").strip()[: sales.MAX_SEARCH_LENGTH] or None
         return SaleFilterSpec(
             statuses=[status.value for status in self.status] if self.status is not None else None,
             product_ids=[pk_of(i, "Product") for i in self.product_ids] if self.product_ids is not None else None,
@@ -129,6 +133,7 @@ class SaleFilter:
         )
 
 
+@node_type
 @strawberry.type(description="One order: what was bought, by whom, how, and where the money went. Scope: sales:read.")
 class Sale(Node):
     transaction_code: str
@@ -169,67 +174,36 @@ class Sale(Node):
             row=row,
         )
 
-    @strawberry.field
-    @batch_form(products_of)
-    async def product(self, info: Info[Context, None]) -> Product:
-        return Product.from_row(await catalog_resolvers.product(info.context, self.row.product_id))
-
-    @strawberry.field
-    @batch_form(buyers_of)
-    async def buyer(self, info: Info[Context, None]) -> Buyer:
-        return Buyer.from_row(await catalog_resolvers.buyer(info.context, self.row.buyer_id))
-
-    @strawberry.field(description="Who promoted the sale, if anyone.")
-    @batch_form(affiliates_of)
-    async def affiliate(self, info: Info[Context, None]) -> Affiliate | None:
-        row = await catalog_resolvers.affiliate(info.context, self.row.affiliate_id)
-        return Affiliate.from_row(row) if row else None
-
-    @strawberry.field(description="Whether this sale recovered a lost sale of the same buyer and product.")
-    @batch_form(lambda context, sales: _recovered(context, sales))
-    async def recovered(self, info: Info[Context, None]) -> bool:
-        return await sales_resolvers.recovered_from(info.context, self.row.id) is not None
-
-    @strawberry.field
-    @batch_form(lambda context, sales: _recovered_from(context, sales))
-    async def recovered_from(
-        self, info: Info[Context, None]
-    ) -> Annotated[LostSale, strawberry.lazy("schema.lost_sales")] | None:
-        from schema.lost_sales import LostSale
-
-        row = await sales_resolvers.recovered_from(info.context, self.row.id)
-        return LostSale.from_row(row) if row else None
-
-    @strawberry.field(description="Scope: refunds:read.")
-    async def refunds(
-        self, info: Info[Context, None]
-    ) -> list[Annotated[Refund, strawberry.lazy("schema.refunds")]] | None:
-        from schema.refunds import Refund
-
-        require_scope(info.context.principal, "refunds:read")
-        return [Refund.from_row(row) for row in await sales_resolvers.refunds_of(info.context, self.row.id)]
-
-    @strawberry.field(description="The subscription this sale charged, if any. Scope: subscriptions:read.")
-    async def subscription(
-        self, info: Info[Context, None]
-    ) -> Annotated[Subscription, strawberry.lazy("schema.subscriptions")] | None:
-        from schema.subscriptions import Subscription
-
-        require_scope(info.context.principal, "subscriptions:read")
-        row = await sales_resolvers.subscription_of(info.context, self.row.subscription_id)
-        return Subscription.from_row(row) if row else None
+    product: Product = relation(catalog.PRODUCT)
+    buyer: Buyer = relation(catalog.BUYER)
+    affiliate: Affiliate | None = relation(catalog.AFFILIATE, description="Who promoted the sale, if anyone.")
+    recovered: bool = relation(
+        lost_sales.RECOVERED_LOST_SALE,
+        lambda lost_sale, _: lost_sale is not None,
+        description="Whether this sale recovered a lost sale of the same buyer and product.",
+    )
+    recovered_from: Annotated[LostSale, strawberry.lazy("schema.lost_sales")] | None = relation(
+        lost_sales.RECOVERED_LOST_SALE
+    )
+    refunds: list[Annotated[Refund, strawberry.lazy("schema.refunds")]] | None = relation(
+        refunds.REFUNDS_OF_SALE, description="Scope: refunds:read."
+    )
+    subscription: Annotated[Subscription, strawberry.lazy("schema.subscriptions")] | None = relation(
+        subscriptions.SUBSCRIPTION, description="The subscription this sale charged, if any. Scope: subscriptions:read."
+    )
 
 
-# batch forms (schema/batching.py) of the fields above: the same values, one call per page of sales
+@strawberry.type
+class SalesQuery:
+    sales: Connection[Sale] | None = connection_field(
+        sales.sales,
+        Sale.from_row,
+        filter=SaleFilter,
+        order=SaleOrder,
+        description="The producer's sales, newest first by default. Scope: sales:read.",
+    )
 
-
-async def _recovered(context: Context, sales: list[Sale]) -> list[bool]:
-    rows = await sales_resolvers.recovered_from_many(context, [sale.row.id for sale in sales])
-    return [row is not None for row in rows]
-
-
-async def _recovered_from(context: Context, sales: list[Sale]) -> list[LostSale | None]:
-    from schema.lost_sales import LostSale
-
-    rows = await sales_resolvers.recovered_from_many(context, [sale.row.id for sale in sales])
-    return [LostSale.from_row(row) if row else None for row in rows]
+    @strawberry.field(description="One sale by its transaction code, or null. Scope: sales:read.")
+    async def sale(self, info: Info[Context, None], transaction_code: str) -> Sale | None:
+        row = await sales.sale(info.context, transaction_code)
+        return Sale.from_row(row) if row else None

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import strawberry
+from strawberry.types import Info
 
+from resolvers import strategies
+from resolvers.context import Context
 from resolvers.strategies import Advice
 
 
@@ -30,3 +33,13 @@ class Strategy:
             priority=advice.priority,
             reason=advice.reason,
         )
+
+
+@strawberry.type
+class StrategiesQuery:
+    @strawberry.field(
+        description="Recommended strategies derived from the producer's own numbers, most urgent first. "
+        "Scope: reports:read."
+    )
+    async def strategies(self, info: Info[Context, None]) -> list[Strategy] | None:
+        return [Strategy.from_advice(advice) for advice in await strategies.strategies(info.context)]

@@ -9,22 +9,26 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.types import Info
 
-from gateway.context import Context
-from loaders.sales import SaleFilterSpec
-from loaders.subscriptions import CHARGES_ORDER, SubscriptionFilterSpec, SubscriptionRow, SubscriptionSummaryRow
-from resolvers import catalog as catalog_resolvers
-from resolvers import sales as sales_resolvers
-from resolvers import subscriptions as subscription_resolvers
-from resolvers.pagination import Window
+from loaders.subscriptions import SubscriptionFilterSpec, SubscriptionRow, SubscriptionSummaryRow
+from loaders.writes import Outcome
+from resolvers import catalog, subscriptions
+from resolvers.context import Context
+from resolvers.ids import pk_of, to_global_id
 from resolvers.periods import Period
-from schema.batching import batch_form
-from schema.catalog import Buyer, Product, buyers_of, products_of
-from schema.common import DateRange, Money, Node
-from schema.ids import pk_of, to_global_id
-from schema.pagination import Connection, connection_of
+from schema.catalog import Buyer, Product
+from schema.common import DateRange, DateRangeInput, Money, Node, node_type
+from schema.connections import Connection, connection_field
+from schema.payloads import UserError, changed, user_errors
+from schema.relations import relation
 
 if TYPE_CHECKING:
     from schema.sales import Sale
+
+
+def _sale_of(row: object) -> Sale:
+    from schema.sales import Sale
+
+    return Sale.from_row(row)  # type: ignore[arg-type]
 
 
 @strawberry.enum
@@ -55,6 +59,7 @@ class SubscriptionFilter:
         )
 
 
+@node_type
 @strawberry.type(description="A recurring purchase of a product. Scope: subscriptions:read.")
 class Subscription(Node):
     plan_name: str
@@ -80,37 +85,14 @@ class Subscription(Node):
             row=row,
         )
 
-    @strawberry.field
-    @batch_form(buyers_of)
-    async def subscriber(self, info: Info[Context, None]) -> Buyer:
-        return Buyer.from_row(await catalog_resolvers.buyer(info.context, self.row.buyer_id))
-
-    @strawberry.field
-    @batch_form(products_of)
-    async def product(self, info: Info[Context, None]) -> Product:
-        return Product.from_row(await catalog_resolvers.product(info.context, self.row.product_id))
-
-    @strawberry.field(description="The sales that charged this subscription, newest first.")
-    async def charges(
-        self,
-        info: Info[Context, None],
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Annotated[Sale, strawberry.lazy("schema.sales")]]:
-        from schema.sales import Sale
-
-        context = info.context
-        page = await subscription_resolvers.charges(context, self.row.id, Window(first, after, last, before))
-        spec = SaleFilterSpec(subscription_id=self.row.id)
-        return connection_of(
-            page,
-            Sale.from_row,
-            subscription_resolvers.CHARGES_ORDER_NAME,
-            CHARGES_ORDER,
-            lambda: sales_resolvers.sales_count(context, spec),
-        )
+    subscriber: Buyer = relation(catalog.BUYER)
+    product: Product = relation(catalog.PRODUCT)
+    charges: Connection[Annotated[Sale, strawberry.lazy("schema.sales")]] = connection_field(
+        subscriptions.charges,
+        _sale_of,
+        parent=True,
+        description="The sales that charged this subscription, newest first.",
+    )
 
 
 @strawberry.type(description="Subscriptions over a period. Scope: subscriptions:read.")
@@ -134,3 +116,51 @@ class SubscriptionSummary:
                 Money.of(row.monthly_recurring_revenue, row.currency) for row in rows if row.active
             ],
         )
+
+
+@strawberry.type
+class SubscriptionPayload:
+    subscription: Subscription | None
+    user_errors: list[UserError]
+
+    @classmethod
+    def of(cls, outcome: Outcome[SubscriptionRow]) -> SubscriptionPayload:
+        return cls(subscription=changed(outcome, Subscription.from_row), user_errors=user_errors(outcome))
+
+
+@strawberry.type
+class SubscriptionsQuery:
+    subscriptions: Connection[Subscription] | None = connection_field(
+        subscriptions.subscriptions,
+        Subscription.from_row,
+        filter=SubscriptionFilter,
+        description="Subscriptions, newest first. Scope: subscriptions:read.",
+    )
+
+    @strawberry.field(description="Active, new and cancelled subscriptions of a period (default: last 7 days).")
+    async def subscription_summary(
+        self, info: Info[Context, None], period: DateRangeInput | None = None
+    ) -> SubscriptionSummary | None:
+        dates = (period.from_, period.to) if period else (None, None)
+        resolved, rows = await subscriptions.subscription_summary(info.context, *dates)
+        return SubscriptionSummary.from_rows(resolved, rows)
+
+
+@strawberry.type
+class SubscriptionsMutation:
+    @strawberry.mutation(
+        description="Cancel a STARTED, ACTIVE, DELAYED or OVERDUE subscription as the seller. "
+        "Scope: subscriptions:write."
+    )
+    async def cancel_subscription(
+        self, info: Info[Context, None], id: strawberry.ID, reason: str | None = None
+    ) -> SubscriptionPayload:
+        outcome = await subscriptions.cancel_subscription(info.context, id, reason)
+        return SubscriptionPayload.of(outcome)
+
+    @strawberry.mutation(
+        description="Reactivate a subscription the seller cancelled, or an INACTIVE one. Scope: subscriptions:write."
+    )
+    async def reactivate_subscription(self, info: Info[Context, None], id: strawberry.ID) -> SubscriptionPayload:
+        outcome = await subscriptions.reactivate_subscription(info.context, id)
+        return SubscriptionPayload.of(outcome)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Rebuilds the self-hosted GraphiQL assets in gateway/static/graphiql/vendor/ and their licenses in
-# gateway/static/graphiql/licenses/ from pinned npm packages. Run it by hand when upgrading GraphiQL and
+# Rebuilds the self-hosted GraphiQL assets in gateway/http/static/graphiql/vendor/ and their licenses in
+# gateway/http/static/graphiql/licenses/ from pinned npm packages. Run it by hand when upgrading GraphiQL and
 # commit the result: neither the gateway nor CI needs npm. Needs Node.js and npm (npm registry access).
 #
 #   scripts/build_graphiql.sh
@@ -15,7 +15,7 @@ REACT=18.3.1            # GraphiQL 3 needs React 16.8-18; React 19 ships no UMD 
 ESBUILD=0.25.12
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
-out="$root/gateway/static/graphiql"
+out="$root/gateway/http/static/graphiql"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
@@ -66,7 +66,7 @@ function walk(dir) {
 }
 walk(modules);
 const names = [...found.keys()].sort();
-const header = "Licenses of the npm packages from which gateway/static/graphiql/vendor/ was built\n" +
+const header = "Licenses of the npm packages from which gateway/http/static/graphiql/vendor/ was built\n" +
   "(graphiql, @graphiql/plugin-explorer, react, react-dom and their dependency tree).\n";
 fs.writeFileSync(target, header + "\n" + names.map((name) => "=".repeat(78) + "\n" + found.get(name)).join("\n\n") + "\n");
 JS

@@ -14,10 +14,10 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from gateway.app import create_app
-from gateway.database import SERVING_ROLE, EmbeddedPostgres, drop_database, ensure_database, url_with
-from gateway.migrate import migrate
-from gateway.settings import Settings
+from gateway.http.app import create_app
+from gateway.operations.database import SERVING_ROLE, EmbeddedPostgres, drop_database, ensure_database, url_with
+from gateway.operations.migrate import migrate
+from gateway.operations.settings import Settings
 from loaders.admin import ensure_serving_role
 
 NewDatabase = Callable[[], Awaitable[str]]

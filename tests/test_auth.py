@@ -6,8 +6,8 @@ import asyncpg
 import httpx
 import pytest
 
-from gateway.auth import SCOPES, UnknownScopeError, bearer_token, hash_key, validate_scopes
-from loaders.api_keys import create_key, revoke_key
+from gateway.http.auth import bearer_token
+from loaders.api_keys import SCOPES, UnknownScopeError, create_key, hash_key, revoke_key, validate_scopes
 from tests.factories import make_seller
 from tests.graphql import post
 

@@ -28,10 +28,10 @@ import httpx
 import pytest
 import uvicorn
 
-from gateway.app import create_app
-from gateway.database import SERVING_ROLE, url_with
-from gateway.pages import CONTENT_SECURITY_POLICY, GRAPHIQL_CONTENT_SECURITY_POLICY, STATIC_DIR
-from gateway.settings import Settings
+from gateway.http.app import create_app
+from gateway.http.pages import CONTENT_SECURITY_POLICY, GRAPHIQL_CONTENT_SECURITY_POLICY, STATIC_DIR
+from gateway.operations.database import SERVING_ROLE, url_with
+from gateway.operations.settings import Settings
 from loaders.api_keys import create_key
 from tests.factories import Seller, bulk_sales, make_buyer, make_lost_sale, make_sale, make_seller
 from tests.factories_finance import make_entry, make_finance_affiliate, make_receipt

@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import asyncpg
 import pytest
 
-from gateway.demo import TABLES, SeedReport, seed
+from gateway.operations.demo import TABLES, SeedReport, seed
 from tests.conftest import NewDatabase
 
 ANCHOR = datetime.datetime(2025, 11, 25, 3, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=-3)))

@@ -24,15 +24,15 @@ from hypothesis import strategies as st
 from hypothesis_graphql import nodes, queries
 from starlette.applications import Starlette
 
-from gateway.app import create_app
-from gateway.database import SERVING_ROLE, url_with
-from gateway.demo import seed
-from gateway.settings import Settings
+from gateway.http.app import create_app
+from gateway.operations.database import SERVING_ROLE, url_with
+from gateway.operations.demo import seed
+from gateway.operations.settings import Settings
 from loaders.api_keys import create_key
 from schema import schema as gateway_schema
 from tests.conftest import NewDatabase
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "gateway" / "static" / "graphiql" / "examples.json"
+EXAMPLES = Path(__file__).resolve().parent.parent / "gateway" / "http" / "static" / "graphiql" / "examples.json"
 
 HAND_WRITTEN: list[tuple[str, dict[str, Any] | None]] = [
     ("{ viewer { id name email timeZone defaultCurrency __typename } }", None),

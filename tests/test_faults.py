@@ -24,10 +24,10 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from gateway.app import create_app
-from gateway.database import SERVING_ROLE, EmbeddedPostgres, ensure_database, url_with
-from gateway.migrate import migrate
-from gateway.settings import Settings
+from gateway.http.app import create_app
+from gateway.operations.database import SERVING_ROLE, EmbeddedPostgres, ensure_database, url_with
+from gateway.operations.migrate import migrate
+from gateway.operations.settings import Settings
 from loaders.admin import ensure_serving_role
 from tests.factories import Seller, make_seller
 from tests.graphql import post

@@ -17,7 +17,7 @@ import asyncpg
 import httpx
 import pytest
 
-from schema.ids import to_global_id
+from resolvers.ids import to_global_id
 from tests.factories import Seller, make_sale, make_seller
 from tests.factories_finance import (
     make_entry,

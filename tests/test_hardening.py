@@ -10,9 +10,9 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from gateway.app import create_app
-from gateway.database import SERVING_ROLE, url_with
-from gateway.settings import Settings
+from gateway.http.app import create_app
+from gateway.operations.database import SERVING_ROLE, url_with
+from gateway.operations.settings import Settings
 from tests.factories import make_sale, make_seller
 from tests.graphql import post
 

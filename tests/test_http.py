@@ -85,7 +85,7 @@ async def test_request_id_is_echoed_or_made(client: httpx.AsyncClient, seller: S
 async def test_unexpected_errors_are_masked(
     client: httpx.AsyncClient, seller: Seller, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from resolvers import viewer as viewer_module
+    from resolvers import producers as viewer_module
 
     async def explode(context: object) -> None:
         raise RuntimeError("secret internal detail: password=hunter2")
@@ -103,7 +103,7 @@ async def test_unexpected_errors_are_masked(
         "extensions": {"code": "INTERNAL"},
     }
     assert "hunter2" not in response.text
-    logged = [record for record in caplog.records if record.name == "gateway.errors"]
+    logged = [record for record in caplog.records if record.name == "gateway.http.errors"]
     assert logged
     assert "req-42" in logged[0].getMessage()
 

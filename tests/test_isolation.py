@@ -15,10 +15,10 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from gateway.app import create_app
-from gateway.database import SERVING_ROLE, url_with
-from gateway.demo import seed
-from gateway.settings import Settings
+from gateway.http.app import create_app
+from gateway.operations.database import SERVING_ROLE, url_with
+from gateway.operations.demo import seed
+from gateway.operations.settings import Settings
 from loaders.api_keys import create_key
 from tests.conftest import NewDatabase
 

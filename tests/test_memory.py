@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from gateway.memory import tune_garbage_collection
-from gateway.settings import Settings, SettingsError
+from gateway.operations.memory import tune_garbage_collection
+from gateway.operations.settings import Settings, SettingsError
 
 
 @pytest.fixture

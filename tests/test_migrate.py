@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
-from gateway.migrate import Migration, MigrationError, load_migrations, migrate
+from gateway.operations.migrate import Migration, MigrationError, load_migrations, migrate
 from tests.conftest import NewDatabase
 
 

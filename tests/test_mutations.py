@@ -14,8 +14,8 @@ import asyncpg
 import httpx
 import pytest
 
-from loaders.base import TenantDatabase
-from loaders.money_writes import request_withdrawal
+from loaders.database import TenantDatabase
+from loaders.finance.payouts import request_withdrawal
 from tests.factories import Seller, make_affiliate, make_sale, make_seller, make_subscription
 from tests.graphql import post
 from tests.invariants import check_ledger_invariants

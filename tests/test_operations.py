@@ -12,11 +12,11 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from gateway.app import create_app
-from gateway.database import SERVING_ROLE, url_with
-from gateway.logs import JsonFormatter
-from gateway.settings import Settings
-from loaders.base import PoolExhausted, TenantDatabase
+from gateway.http.app import create_app
+from gateway.operations.database import SERVING_ROLE, url_with
+from gateway.operations.logs import JsonFormatter
+from gateway.operations.settings import Settings
+from loaders.database import PoolExhausted, TenantDatabase
 from tests.factories import make_seller
 from tests.graphql import post
 

@@ -20,9 +20,9 @@ import asyncpg
 import httpx
 import pytest
 
+from resolvers.ids import to_global_id
 from resolvers.periods import period_of
 from resolvers.reports import next_bucket_start, time_buckets
-from schema.ids import to_global_id
 from tests.factories import Seller, make_affiliate, make_buyer, make_seller
 from tests.factories_reports import (
     make_product_in,

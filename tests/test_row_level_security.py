@@ -8,10 +8,11 @@ from datetime import UTC, datetime
 import asyncpg
 import pytest
 
-from gateway.app import create_app
-from gateway.database import SERVING_ROLE, TENANT_SETTING, url_with
-from gateway.settings import Settings
+from gateway.http.app import create_app
+from gateway.operations.database import SERVING_ROLE, url_with
+from gateway.operations.settings import Settings
 from loaders.admin import serving_role_problems
+from loaders.database import TENANT_SETTING
 from tests.factories import make_lost_sale, make_sale, make_seller
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway.settings import Settings, SettingsError
+from gateway.operations.settings import Settings, SettingsError
 
 
 def test_defaults_use_the_embedded_database_in_development() -> None:

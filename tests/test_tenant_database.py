@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from loaders.base import TenantDatabase
+from loaders.database import TenantDatabase
 from tests.factories import make_seller
 
 SETTING = "select current_setting('plan_cache_mode')"

@@ -22,10 +22,10 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind, StatusCode
 from starlette.applications import Starlette
 
-from gateway.app import create_app
-from gateway.database import SERVING_ROLE, url_with
-from gateway.settings import Settings
-from gateway.tracing import Tracing, operation_type
+from gateway.http.app import create_app
+from gateway.operations.database import SERVING_ROLE, url_with
+from gateway.operations.settings import Settings
+from gateway.operations.tracing import Tracing, operation_type
 from tests.factories import make_seller
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -158,7 +158,7 @@ async def test_a_request_that_crashes_is_a_failed_span_with_the_exception(
         raise RuntimeError("boom")
 
     # formatting the errors of the answer is the last step, after the request's connection went back
-    monkeypatch.setattr("gateway.graphql_http.format_error", broken)
+    monkeypatch.setattr("gateway.http.graphql_http.format_error", broken)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as client:
         response = await client.post(
@@ -264,8 +264,8 @@ async def test_without_an_endpoint_tracing_is_off(
 UNTRACED_PROCESS = """
 import asyncio, sys
 import httpx
-from gateway.app import create_app
-from gateway.settings import Settings
+from gateway.http.app import create_app
+from gateway.operations.settings import Settings
 
 async def main(url: str, key: str) -> None:
     app = create_app(Settings.from_env({"OTEL_SERVICE_NAME": "untraced"}), url)
@@ -307,7 +307,7 @@ async def test_an_endpoint_without_the_packages_warns_once_and_serves_untraced(
 ) -> None:
     for module in ("opentelemetry.exporter.otlp.proto.http.trace_exporter", "opentelemetry.sdk.trace"):
         monkeypatch.setitem(sys.modules, module, None)  # `import` now fails as if it were not installed
-    caplog.set_level(logging.WARNING, logger="gateway.tracing")
+    caplog.set_level(logging.WARNING, logger="gateway.operations.tracing")
     settings = Settings.from_env({"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://127.0.0.1:9/v1/traces"})
     application = create_app(settings, url_with(database_url, user=SERVING_ROLE))
     async with application.router.lifespan_context(application):
@@ -315,7 +315,7 @@ async def test_an_endpoint_without_the_packages_warns_once_and_serves_untraced(
         async with await _client(application) as client:
             response = await client.post("/graphql", json={"query": "{ viewer { id } }"})
         assert response.status_code == 401
-    warnings = [record for record in caplog.records if record.name == "gateway.tracing"]
+    warnings = [record for record in caplog.records if record.name == "gateway.operations.tracing"]
     assert len(warnings) == 1
     assert warnings[0].levelno == logging.WARNING
     assert "sales-gateway[tracing]" in warnings[0].getMessage()

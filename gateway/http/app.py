@@ -1,0 +1,94 @@
+"""The Starlette application: routes, lifespan (pool open and close), health checks."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
+
+import asyncpg
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from gateway.execution.executor import FastExecutor
+from gateway.http.auth import KnownKeys
+from gateway.http.graphql_http import graphql_endpoint
+from gateway.http.metrics import GatewayMetrics, metrics_endpoint
+from gateway.http.pages import page_routes
+from gateway.http.responses import OrjsonResponse
+from gateway.operations.database import open_pool
+from gateway.operations.settings import Settings
+from gateway.operations.tracing import open_tracing
+from loaders.admin import serving_role_problems
+from loaders.database import PoolWaiters
+from schema import GatewaySchema, build_schema
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace.export import SpanExporter
+
+log = logging.getLogger(__name__)
+
+
+async def healthz(request: Request) -> Response:
+    """Alive: the process answers."""
+    return OrjsonResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    """Ready: the database answers within a second."""
+    pool: asyncpg.Pool = request.app.state.pool
+    try:
+        async with pool.acquire(timeout=1.0) as connection:
+            await connection.fetchval("select 1", timeout=1.0)
+    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        log.warning("not ready: %s", error)
+        return OrjsonResponse({"status": "unavailable"}, status_code=503)
+    return OrjsonResponse({"status": "ready"})
+
+
+def create_app(
+    settings: Settings,
+    database_url: str,
+    schema: GatewaySchema | None = None,
+    *,
+    span_exporter: SpanExporter | None = None,
+) -> Starlette:
+    """The gateway as an ASGI app serving `database_url` (already migrated).
+
+    Tracing (gateway/tracing.py) is on when an OTLP endpoint is configured, or when `span_exporter` is given."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with open_tracing(settings, span_exporter) as tracing, open_pool(database_url, settings) as pool:
+            app.state.tracing = tracing
+            problems = await serving_role_problems(pool)
+            if problems:
+                raise RuntimeError(
+                    "refusing to serve through a role that row-level security does not bind: "
+                    + "; ".join(problems)
+                    + ". Serve through a member of sales_gateway_app; migrate with DATABASE_OWNER_URL."
+                )
+            app.state.pool = pool
+            app.state.known_keys = KnownKeys()  # keys of this database seen lately
+            yield
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+            Route("/metrics", metrics_endpoint, methods=["GET"]),
+            *page_routes(),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.tracing = None  # the lifespan sets it when tracing is on
+    app.state.metrics = GatewayMetrics()
+    app.state.pool_waiters = PoolWaiters()
+    app.state.schema = schema or build_schema(production=settings.production)
+    app.state.fast_executor = FastExecutor(app.state.schema) if settings.fast_path else None
+    return app

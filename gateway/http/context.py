@@ -1,0 +1,40 @@
+"""The resolvers' per-request context, as the HTTP layer builds it for an authenticated request."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from gateway.operations.settings import Settings
+from loaders.api_keys import Principal
+from loaders.database import PoolWaiters, TenantDatabase
+from loaders.registry import Loaders
+from resolvers.context import Context
+
+
+def build_context(
+    request_id: str,
+    principal: Principal,
+    settings: Settings,
+    pool: asyncpg.Pool,
+    waiters: PoolWaiters | None = None,
+    connection: asyncpg.pool.PoolConnectionProxy | None = None,
+    key_check: str | None = None,
+) -> Context:
+    """A context whose loaders are new: nothing cached survives the request. `connection`, if given, is
+    the request's (the one its key was checked on); the context's database owns it from now on. `key_check`,
+    if given, is a statement checking a remembered key, run with the transaction's first round trip."""
+    db = TenantDatabase(
+        pool,
+        principal.producer_id,
+        acquire_timeout=settings.pool_acquire_timeout_s,
+        waiters=waiters,
+        connection=connection,
+        key_check=key_check,
+    )
+    return Context(
+        request_id=request_id,
+        principal=principal,
+        db=db,
+        loaders=Loaders(db),
+        prepayment_fee_percent=settings.prepayment_fee_percent,
+    )

@@ -1,0 +1,312 @@
+"""POST/GET /graphql: parse the request, authenticate, execute, and answer in JSON."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types.graphql import OperationType
+
+from gateway.execution.executor import FastExecutor
+from gateway.http.auth import KnownKeys, bearer_token
+from gateway.http.context import build_context
+from gateway.http.errors import format_error, unavailable_reason
+from gateway.http.metrics import RequestRecord, record
+from gateway.http.pages import graphiql_page
+from gateway.http.responses import OrjsonResponse, error_response
+from gateway.operations.tracing import REQUEST_TRACING, Tracing
+from loaders.api_keys import find_principal, hash_key, key_check_sql, looks_like_key
+from loaders.database import KeyRevoked, acquire
+from resolvers.context import Context
+from resolvers.errors import ErrorCode
+from schema.limits import MAX_QUERY_CHARACTERS
+
+log = logging.getLogger("gateway.graphql")
+
+_OPERATION = re.compile(r"\b(?:query|mutation|subscription)\s+([A-Za-z_][A-Za-z0-9_]*)")
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_JSON_TYPES = ("application/json", "application/graphql-response+json")
+MAX_BODY_BYTES = 2 * 1024 * 1024
+
+
+class BadRequest(Exception):
+    """The HTTP request is not a GraphQL request we can run (HTTP 400)."""
+
+    code = ErrorCode.BAD_USER_INPUT
+
+
+class QueryTooLarge(BadRequest):
+    code = ErrorCode.QUERY_TOO_COMPLEX
+
+
+@dataclass(frozen=True, slots=True)
+class GraphQLRequest:
+    query: str
+    variables: dict[str, Any] | None
+    operation_name: str | None
+
+
+def _first_operation_name(query: str) -> str | None:
+    """The name of the document's first operation, for logs and metrics only (never to pick what runs)."""
+    match = _OPERATION.search(query[:2000])
+    return match.group(1) if match else None
+
+
+def request_id_of(request: Request) -> str:
+    supplied = request.headers.get("x-request-id", "")
+    return supplied if _REQUEST_ID.match(supplied) else uuid.uuid4().hex
+
+
+def _graphql_request(payload: Any) -> GraphQLRequest:
+    if isinstance(payload, list):
+        raise BadRequest("Batched operations are not supported; send one operation per request")
+    if not isinstance(payload, dict):
+        raise BadRequest("The body must be a JSON object with a `query`")
+    query = payload.get("query")
+    if not isinstance(query, str) or not query.strip():
+        raise BadRequest("`query` must be a non-empty string")
+    if len(query) > MAX_QUERY_CHARACTERS:
+        raise QueryTooLarge(f"The query has {len(query)} characters; at most {MAX_QUERY_CHARACTERS} are allowed")
+    variables = payload.get("variables")
+    if isinstance(variables, str) and variables.strip():
+        try:
+            variables = orjson.loads(variables)
+        except orjson.JSONDecodeError:
+            raise BadRequest("`variables` is not valid JSON") from None
+    if variables in ("", None):
+        variables = None
+    elif not isinstance(variables, dict):
+        raise BadRequest("`variables` must be a JSON object")
+    operation_name = payload.get("operationName")
+    if operation_name is not None and not isinstance(operation_name, str):
+        raise BadRequest("`operationName` must be a string")
+    return GraphQLRequest(query=query, variables=variables, operation_name=operation_name or None)
+
+
+async def _read_post(request: Request) -> GraphQLRequest:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type not in _JSON_TYPES:
+        raise BadRequest("POST /graphql needs `Content-Type: application/json`")
+    body = await request.body()
+    if len(body) > MAX_BODY_BYTES:
+        raise BadRequest(f"The body is larger than {MAX_BODY_BYTES} bytes")
+    if not body.strip():
+        raise BadRequest("The body is empty")
+    try:
+        payload = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise BadRequest("The body is not valid JSON (UTF-8)") from None
+    if b"\\u0000" in body:
+        raise BadRequest("NUL characters are not allowed in queries or variables")
+    return _graphql_request(payload)
+
+
+def _wants_ide(request: Request) -> bool:
+    return "query" not in request.query_params and "text/html" in request.headers.get("accept", "")
+
+
+async def graphql_endpoint(request: Request) -> Response:
+    state = request.app.state
+    request_id = request_id_of(request)
+    headers = {"x-request-id": request_id}
+    if request.method == "GET" and _wants_ide(request):
+        if not state.settings.graphiql:
+            return error_response(404, "GraphiQL is turned off", ErrorCode.NOT_FOUND, headers)
+        return graphiql_page(headers)
+    entry = RequestRecord(request_id=request_id, started=time.perf_counter())
+    tracing: Tracing | None = state.tracing
+    try:
+        if tracing is None:
+            response = await _answer(request, entry, headers)
+        else:  # tracing on (gateway/tracing.py): the request's server span
+            with tracing.request_span(request, entry):
+                response = await _answer(request, entry, headers)
+    except Exception:  # a bug of ours: the server answers 500, and the log and metrics say so
+        entry.status, entry.error_codes = 500, [ErrorCode.INTERNAL]
+        raise
+    finally:
+        record(state.metrics, entry, time.perf_counter())
+    return response
+
+
+async def _authenticate(request: Request, entry: RequestRecord, headers: dict[str, str]) -> Context | Response:
+    """The request's context, on a pool connection that is now the request's, or the 401/503 to answer.
+
+    A key seen before is not looked up again (`KnownKeys`): it is checked in the round trip that opens the
+    request's transaction instead, which is one round trip less per request.
+    """
+    state = request.app.state
+    token = bearer_token(request.headers.get("authorization"))
+    if not token or not looks_like_key(token):
+        return _unauthenticated(entry, headers)
+    secret_hash = hash_key(token)
+    known_keys: KnownKeys = state.known_keys
+    principal = known_keys.get(secret_hash)
+    try:
+        connection = await acquire(state.pool, state.settings.pool_acquire_timeout_s, state.pool_waiters)
+    except Exception as error:
+        return _unavailable(entry, error, headers)
+    key_check = None
+    if principal is None:
+        try:
+            principal = await find_principal(connection, token)
+        except Exception as error:
+            await state.pool.release(connection)
+            return _unavailable(entry, error, headers)
+        if principal is None:
+            await state.pool.release(connection)
+            return _unauthenticated(entry, headers)
+        known_keys.remember(secret_hash, principal)
+    else:
+        key_check = key_check_sql(secret_hash, principal.key_id)
+    context = build_context(
+        entry.request_id,
+        principal,
+        state.settings,
+        state.pool,
+        state.pool_waiters,
+        connection=connection,
+        key_check=key_check,
+    )
+    if key_check is not None:
+        try:
+            await context.db.start()
+        except KeyRevoked:
+            known_keys.forget(secret_hash)
+            await context.db.close(commit=False)
+            return _unauthenticated(entry, headers)
+        except Exception as error:
+            with contextlib.suppress(Exception):
+                await context.db.close(commit=False)
+            return _unavailable(entry, error, headers)
+    entry.producer_id = principal.producer_id
+    return context
+
+
+async def _answer(request: Request, entry: RequestRecord, headers: dict[str, str]) -> Response:
+    """Run one GraphQL request, noting in `entry` what happened."""
+    state = request.app.state
+    try:
+        if request.method == "POST":
+            graphql_request = await _read_post(request)
+            allowed = {OperationType.QUERY, OperationType.MUTATION}
+        else:
+            if "\x00" in str(request.query_params):
+                raise BadRequest("NUL characters are not allowed in queries or variables")
+            graphql_request = _graphql_request(dict(request.query_params))
+            allowed = {OperationType.QUERY}
+    except BadRequest as error:
+        return _refuse(entry, 400, str(error), error.code, headers)
+    entry.operation = graphql_request.operation_name or _first_operation_name(graphql_request.query)
+    if (tracing := REQUEST_TRACING.get()) is not None:  # tracing on: the operation's type on the request's span
+        tracing.note_operation(graphql_request.query, graphql_request.operation_name)
+
+    authenticated = await _authenticate(request, entry, headers)
+    if isinstance(authenticated, Response):
+        return authenticated
+    context = authenticated
+    try:
+        return await _execute(state, graphql_request, allowed, context, entry, headers)
+    finally:  # normally closed already (a no-op then); after a crash, the connection still goes back
+        with contextlib.suppress(Exception):
+            await context.db.close(commit=False)
+
+
+async def _execute(
+    state: Any,
+    graphql_request: GraphQLRequest,
+    allowed: set[OperationType],
+    context: Context,
+    entry: RequestRecord,
+    headers: dict[str, str],
+) -> Response:
+    """Answer an authenticated request: the fast executor for a plain query, else the stock one."""
+    if state.fast_executor is not None:
+        fast_body = await _fast_answer(state.fast_executor, graphql_request, context, entry)
+        if fast_body is not None:
+            if not state.settings.production:
+                headers["x-sql-statements"] = str(context.db.statements)
+            return OrjsonResponse(fast_body, headers=headers)
+    committed = False
+    try:
+        result = await state.schema.execute(
+            graphql_request.query,
+            variable_values=graphql_request.variables,
+            context_value=context,
+            operation_name=graphql_request.operation_name,
+            allowed_operation_types=allowed,
+        )
+        committed = True
+    except InvalidOperationTypeError as error:
+        if error.operation_type == OperationType.MUTATION:
+            return _refuse(
+                entry, 405, "Mutations are only run by POST", ErrorCode.BAD_USER_INPUT, {**headers, "allow": "POST"}
+            )
+        return _refuse(entry, 400, "Only queries and mutations are served here", ErrorCode.BAD_USER_INPUT, headers)
+    except CannotGetOperationTypeError:
+        message = "Name the operation to run with `operationName`; the document has several or none by that name"
+        return _refuse(entry, 400, message, ErrorCode.BAD_USER_INPUT, headers)
+    finally:
+        try:
+            await context.db.close(commit=committed)
+        except Exception as error:  # the connection died with the database: the pool replaces it
+            if unavailable_reason(error) is None:
+                raise
+        entry.sql_statements, entry.sql_seconds = context.db.statements, context.db.sql_seconds
+
+    body: dict[str, Any] = {}
+    if result.errors:
+        suggestions = not state.settings.production
+        body["errors"] = [format_error(error, entry.request_id, suggestions=suggestions) for error in result.errors]
+        entry.error_codes = [error["extensions"]["code"] for error in body["errors"]]
+    body["data"] = result.data
+    if not state.settings.production:
+        headers["x-sql-statements"] = str(context.db.statements)
+    return OrjsonResponse(body, headers=headers)
+
+
+async def _fast_answer(
+    executor: FastExecutor, graphql_request: GraphQLRequest, context: Context, entry: RequestRecord
+) -> dict[str, Any] | None:
+    """The fast executor's answer to a plain query, or None (the stock executor then answers)."""
+    body = await executor.execute(
+        graphql_request.query, graphql_request.variables, graphql_request.operation_name, context
+    )
+    if body is not None:
+        try:
+            await context.db.close()
+        except Exception as error:  # the answer is complete; a connection that died after it is no concern
+            if unavailable_reason(error) is None:
+                raise
+        finally:
+            entry.sql_statements, entry.sql_seconds = context.db.statements, context.db.sql_seconds
+    return body
+
+
+def _unauthenticated(entry: RequestRecord, headers: dict[str, str]) -> Response:
+    message = "A valid API key is required: `Authorization: Bearer <key>`"
+    return _refuse(entry, 401, message, ErrorCode.UNAUTHENTICATED, {**headers, "www-authenticate": "Bearer"})
+
+
+def _unavailable(entry: RequestRecord, error: Exception, headers: dict[str, str]) -> Response:
+    """The key could not be checked because the database cannot serve now (HTTP 503); anything else raises."""
+    reason = unavailable_reason(error)
+    if reason is None:
+        raise error
+    log.warning("authentication could not reach the database (request %s): %s", entry.request_id, error)
+    return _refuse(entry, 503, reason, ErrorCode.SERVICE_UNAVAILABLE, {**headers, "retry-after": "1"})
+
+
+def _refuse(entry: RequestRecord, status: int, message: str, code: ErrorCode, headers: dict[str, str]) -> Response:
+    entry.status = status
+    entry.error_codes = [code]
+    return error_response(status, message, code, headers)

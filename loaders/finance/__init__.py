@@ -1,0 +1,1 @@
+"""Money held for the producer: the ledger and balances, payouts (withdrawals, prepayments), receipts."""

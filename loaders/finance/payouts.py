@@ -1,0 +1,278 @@
+"""Money leaving the balance or arriving early: withdrawals and prepayments, their lists and their writes.
+
+Each write is one transaction that locks the producer's ledger in that currency, checks, and writes the
+movement with its ledger entries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+import asyncpg
+
+from loaders.batching import RowsByIdLoader, column_list
+from loaders.finance.ledger import available_balance, holds_currency, lock_ledger
+from loaders.keyset import KeysetList, KeysetOrder
+from loaders.where import Condition
+from loaders.writes import Outcome, UserErrorCode, earlier_request, refused
+
+CENT = Decimal("0.01")
+
+
+@dataclass(slots=True)
+class WithdrawalRow:
+    id: int
+    amount: Decimal
+    currency: str
+    status: str
+    requested_at: datetime
+    paid_at: datetime | None
+    failure_reason: str | None
+
+
+WITHDRAWAL_COLUMNS = column_list(WithdrawalRow)
+
+
+@dataclass(frozen=True, slots=True)
+class WithdrawalFilterSpec:
+    statuses: list[str] | None = None
+    currency: str | None = None
+
+
+WITHDRAWALS = KeysetList(
+    name="withdrawals",
+    table="withdrawals",
+    alias="w",
+    row_type=WithdrawalRow,
+    orders={"REQUESTED_AT:DESC": KeysetOrder("requested_at", descending=True)},
+    conditions=(
+        Condition("statuses", "w.status = any({0}::text[])"),
+        Condition("currency", "w.currency = {0}"),
+    ),
+)
+
+
+class WithdrawalByIdLoader(RowsByIdLoader[WithdrawalRow]):
+    table, columns, row_type = "withdrawals", WITHDRAWAL_COLUMNS, WithdrawalRow
+
+
+@dataclass(slots=True)
+class PrepaymentRow:
+    id: int
+    amount: Decimal
+    fee: Decimal
+    currency: str
+    status: str
+    created_at: datetime
+
+
+PREPAYMENT_COLUMNS = column_list(PrepaymentRow)
+
+PREPAYMENTS = KeysetList(
+    name="prepayments",
+    table="prepayments",
+    alias="pp",
+    row_type=PrepaymentRow,
+    orders={"CREATED_AT:DESC": KeysetOrder("created_at", descending=True)},
+)
+
+
+class PrepaymentByIdLoader(RowsByIdLoader[PrepaymentRow]):
+    table, columns, row_type = "prepayments", PREPAYMENT_COLUMNS, PrepaymentRow
+
+
+async def request_withdrawal(
+    connection: asyncpg.Connection,
+    producer_id: int,
+    amount: Decimal,
+    currency: str,
+    idempotency_key: str,
+    request_hash: bytes,
+) -> Outcome[WithdrawalRow]:
+    """Pay out available money: a REQUESTED withdrawal and its WITHDRAWAL entry."""
+    earlier = await earlier_request(
+        connection, producer_id, "withdrawals", WITHDRAWAL_COLUMNS, WithdrawalRow, idempotency_key, request_hash
+    )
+    if earlier is not None:
+        return earlier
+    moment = await lock_ledger(connection, producer_id, currency)
+    if not await holds_currency(connection, producer_id, currency):
+        return refused(UserErrorCode.CURRENCY_MISMATCH, f"You hold no {currency}", "input", "currency")
+    available = await available_balance(connection, producer_id, currency, moment)
+    if amount > available:
+        message = f"Only {available} {currency} is available to withdraw"
+        return refused(UserErrorCode.INSUFFICIENT_FUNDS, message, "input", "amount")
+    row = await connection.fetchrow(
+        f"""
+        insert into withdrawals (producer_id, amount, currency, status, idempotency_key, request_hash)
+        values ($1, $2, $3, 'REQUESTED', $4, $5)
+        returning {WITHDRAWAL_COLUMNS}
+        """,
+        producer_id,
+        amount,
+        currency,
+        idempotency_key,
+        request_hash,
+    )
+    assert row is not None
+    await _withdrawal_entry(connection, producer_id, row, "WITHDRAWAL", moment)
+    return Outcome(row=WithdrawalRow(*row))
+
+
+async def cancel_withdrawal(
+    connection: asyncpg.Connection, producer_id: int, withdrawal_id: int
+) -> Outcome[WithdrawalRow]:
+    """Only a REQUESTED withdrawal may be cancelled; its money comes back through an ADJUSTMENT entry."""
+    currency = await connection.fetchval(
+        "select currency from withdrawals where producer_id = $1 and id = $2", producer_id, withdrawal_id
+    )
+    if currency is None:
+        return refused(UserErrorCode.NOT_FOUND, "No such withdrawal", "id")
+    moment = await lock_ledger(connection, producer_id, currency)
+    status = await connection.fetchval(
+        "select status from withdrawals where producer_id = $1 and id = $2 for update", producer_id, withdrawal_id
+    )
+    if status != "REQUESTED":
+        message = f"Only a REQUESTED withdrawal can be cancelled; this one is {status}"
+        return refused(UserErrorCode.INVALID_STATE, message, "id")
+    row = await connection.fetchrow(
+        f"update withdrawals set status = 'CANCELLED' where producer_id = $1 and id = $2"
+        f" returning {WITHDRAWAL_COLUMNS}",
+        producer_id,
+        withdrawal_id,
+    )
+    assert row is not None
+    await _withdrawal_entry(connection, producer_id, row, "ADJUSTMENT", moment)
+    return Outcome(row=WithdrawalRow(*row))
+
+
+async def _withdrawal_entry(
+    connection: asyncpg.Connection, producer_id: int, withdrawal: asyncpg.Record, kind: str, moment: datetime
+) -> None:
+    """The ledger entry of a withdrawal (WITHDRAWAL, money out) or of its cancellation (ADJUSTMENT, money back)."""
+    paid_out = kind == "WITHDRAWAL"
+    await connection.execute(
+        """
+        insert into statement_entries (producer_id, kind, currency, amount, description, withdrawal_id,
+                                       occurred_at, available_at)
+        values ($1, $2, $3, $4, $5, $6, $7, $7)
+        """,
+        producer_id,
+        kind,
+        withdrawal["currency"],
+        -withdrawal["amount"] if paid_out else withdrawal["amount"],
+        f"Withdrawal #{withdrawal['id']}" + ("" if paid_out else " cancelled"),
+        withdrawal["id"],
+        moment,
+    )
+
+
+async def request_prepayment(
+    connection: asyncpg.Connection,
+    producer_id: int,
+    amount: Decimal,
+    currency: str,
+    idempotency_key: str,
+    request_hash: bytes,
+    fee_percent: Decimal,
+) -> Outcome[PrepaymentRow]:
+    """Advance pending money to available now, for a fee.
+
+    Ledger: +amount available now (PREPAYMENT); for each pending release date, earliest first, a negative
+    PREPAYMENT leg at that date taking what is advanced from it; -fee now (PREPAYMENT_FEE). So available
+    grows by amount - fee, pending shrinks by amount, and the total by the fee.
+    """
+    earlier = await earlier_request(
+        connection, producer_id, "prepayments", PREPAYMENT_COLUMNS, PrepaymentRow, idempotency_key, request_hash
+    )
+    if earlier is not None:
+        return earlier
+    moment = await lock_ledger(connection, producer_id, currency)
+    if not await holds_currency(connection, producer_id, currency):
+        return refused(UserErrorCode.CURRENCY_MISMATCH, f"You hold no {currency}", "input", "currency")
+    releases = await connection.fetch(
+        """
+        select available_at, sum(amount - blocked_amount) as pending
+        from statement_entries
+        where producer_id = $1 and currency = $2 and available_at > $3
+        group by available_at
+        having sum(amount - blocked_amount) > 0
+        order by available_at
+        """,
+        producer_id,
+        currency,
+        moment,
+    )
+    pending = sum((release["pending"] for release in releases), Decimal(0))
+    if amount > pending:
+        message = f"Only {pending} {currency} is pending, so at most that can be advanced"
+        return refused(UserErrorCode.INSUFFICIENT_FUNDS, message, "input", "amount")
+    fee = (amount * fee_percent / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+    row = await connection.fetchrow(
+        f"""
+        insert into prepayments (producer_id, amount, fee, currency, status, idempotency_key, request_hash)
+        values ($1, $2, $3, $4, 'APPROVED', $5, $6)
+        returning {PREPAYMENT_COLUMNS}
+        """,
+        producer_id,
+        amount,
+        fee,
+        currency,
+        idempotency_key,
+        request_hash,
+    )
+    assert row is not None
+    await _prepayment_entries(connection, producer_id, PrepaymentRow(*row), releases, moment)
+    return Outcome(row=PrepaymentRow(*row))
+
+
+async def _prepayment_entries(
+    connection: asyncpg.Connection,
+    producer_id: int,
+    prepayment: PrepaymentRow,
+    releases: list[asyncpg.Record],
+    moment: datetime,
+) -> None:
+    """The advance and its fee now, and the legs taking the advance from the pending releases, earliest first."""
+    legs: list[tuple[str, Decimal, datetime | None]] = [
+        ("PREPAYMENT", prepayment.amount, None),
+        ("PREPAYMENT_FEE", -prepayment.fee, None),
+    ]
+    remaining = prepayment.amount
+    for release in releases:
+        if remaining <= 0:
+            break
+        taken = min(remaining, release["pending"])
+        legs.append(("PREPAYMENT", -taken, release["available_at"]))
+        remaining -= taken
+    await connection.executemany(
+        """
+        insert into statement_entries (producer_id, kind, currency, amount, description, prepayment_id,
+                                       occurred_at, available_at)
+        values ($1, $2, $3, $4, $5, $6, $7, $8)
+        """,
+        [
+            (
+                producer_id,
+                kind,
+                prepayment.currency,
+                value,
+                _prepayment_description(kind, value, prepayment.id),
+                prepayment.id,
+                moment,
+                at or moment,
+            )
+            for kind, value, at in legs
+            if value != 0
+        ],
+    )
+
+
+def _prepayment_description(kind: str, value: Decimal, prepayment_id: int) -> str:
+    if kind == "PREPAYMENT_FEE":
+        return f"Prepayment #{prepayment_id} fee"
+    if value > 0:
+        return f"Prepayment #{prepayment_id}"
+    return f"Prepayment #{prepayment_id}: advanced from a later release"

@@ -1,0 +1,68 @@
+"""Commission receipts between the producer and its affiliates: the list, and deciding received ones."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+import asyncpg
+
+from loaders.batching import RowsByIdLoader, column_list
+from loaders.keyset import KeysetList, KeysetOrder
+from loaders.where import Condition
+from loaders.writes import Outcome, StatusChange, change_status
+
+
+@dataclass(slots=True)
+class ReceiptRow:
+    id: int
+    number: str
+    direction: str
+    affiliate_id: int
+    amount: Decimal
+    currency: str
+    status: str
+    period_from: date
+    period_to: date
+    issued_at: datetime
+
+
+RECEIPT_COLUMNS = column_list(ReceiptRow)
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptFilterSpec:
+    direction: str | None = None
+    statuses: list[str] | None = None
+
+
+RECEIPTS = KeysetList(
+    name="receipts",
+    table="receipts",
+    alias="r",
+    row_type=ReceiptRow,
+    orders={"ISSUED_AT:DESC": KeysetOrder("issued_at", descending=True)},
+    conditions=(
+        Condition("direction", "r.direction = {0}"),
+        Condition("statuses", "r.status = any({0}::text[])"),
+    ),
+)
+
+
+class ReceiptByIdLoader(RowsByIdLoader[ReceiptRow]):
+    table, columns, row_type = "receipts", RECEIPT_COLUMNS, ReceiptRow
+
+
+# only a RECEIVED receipt that is PENDING may be accepted or rejected
+RECEIPT_DECISION = StatusChange(
+    "receipts", "received receipt", ("PENDING",), RECEIPT_COLUMNS, ReceiptRow, eligible="direction = 'RECEIVED'"
+)
+
+
+async def decide_receipt(
+    connection: asyncpg.Connection, producer_id: int, receipt_id: int, status: str, reason: str | None
+) -> Outcome[ReceiptRow]:
+    """Accept (ACCEPTED) or reject (REJECTED, with a reason) a received receipt."""
+    assignments = "status = $3, decided_at = now(), rejection_reason = $4"
+    return await change_status(connection, RECEIPT_DECISION, producer_id, receipt_id, assignments, status, reason)

@@ -1,0 +1,159 @@
+"""Lists a producer pages through, declared once: keyset pagination on a stable order ending with the id.
+
+A `KeysetList` says where a list's rows come from, the filters it takes (`Condition`s over a filter spec),
+the orders it offers (each ending with `id`, the tie-breaker) and how a row is made; `page` and `count` are
+the only SQL a list needs. Pages are keyset pages, never OFFSET: `(column, id) < (cursor value, cursor id)`.
+`ChildPagesLoader` pages a list per parent row (the charges of each subscription) in one statement.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Generic, Literal, TypeVar
+
+from loaders.batching import ProducerLoader, column_list
+from loaders.database import TenantDatabase
+from loaders.where import Condition, Where
+
+R = TypeVar("R")
+
+ValueKind = Literal["datetime", "decimal"]
+
+
+@dataclass(frozen=True, slots=True)
+class KeysetOrder:
+    """Order by one column (an SQL expression of our code, never of a request), then by `id`."""
+
+    column: str
+    descending: bool
+    kind: ValueKind = "datetime"  # the column's type, as cursors carry it
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    """`limit` rows after `cursor` in scan order; a backward page scans the order in reverse."""
+
+    limit: int
+    order: KeysetOrder
+    backward: bool = False
+    cursor: tuple[Any, int] | None = None  # (sort value, id) of the row the page starts after
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[R]):
+    rows: list[R]
+    has_next_page: bool
+    has_previous_page: bool
+
+
+@dataclass(frozen=True)
+class KeysetList(Generic[R]):
+    """A list of one table's rows, narrowed by a filter spec (a dataclass whose fields the conditions name)."""
+
+    name: str  # what the list's cursors are marked with
+    table: str
+    alias: str
+    row_type: type[R]
+    orders: Mapping[str, KeysetOrder]  # by name; the first is the default
+    conditions: Sequence[Condition] = ()
+    always: Sequence[str] = ()  # what every row of the list meets (SQL of our code, on `alias`)
+    select: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        columns = ", ".join(f"{self.alias}.{name}" for name in column_list(self.row_type).split(", "))
+        object.__setattr__(self, "select", f"select {columns} from {self.table} {self.alias}")
+
+    @property
+    def default_order(self) -> KeysetOrder:
+        return next(iter(self.orders.values()))
+
+    def renamed(self, name: str, **changes: Any) -> KeysetList[R]:
+        """The same rows under another cursor name (a nested list), with other orders if given."""
+        return dataclasses.replace(self, name=name, **changes)
+
+    def where(self, producer_id: int, spec: Any) -> Where:
+        where = Where()
+        where.add(f"{self.alias}.producer_id = {{0}}", producer_id)
+        for sql in self.always:
+            where.add(sql)
+        if spec is not None:
+            for condition in self.conditions:
+                condition.apply(where, getattr(spec, condition.field))
+        return where
+
+    async def page(self, db: TenantDatabase, spec: Any, page: PageRequest) -> Page[R]:
+        where = self.where(db.producer_id, spec)
+        condition, tail, parameters = keyset_clauses(page, where.next_parameter, self.alias)
+        sql = f"{self.select} where {where.sql} and {condition} {tail}"
+        return page_of(await db.fetch(sql, *where.parameters, *parameters), page, self.row_type)
+
+    async def count(self, db: TenantDatabase, spec: Any) -> int:
+        where = self.where(db.producer_id, spec)
+        sql = f"select count(*) from {self.table} {self.alias} where {where.sql}"
+        return int(await db.fetchval(sql, *where.parameters))
+
+
+def keyset_clauses(page: PageRequest, first_parameter: int, alias: str) -> tuple[str, str, list[Any]]:
+    """(condition, ORDER BY ... LIMIT ..., parameters) for one page; parameters are numbered from `first_parameter`.
+
+    Rows are fetched in scan order with one extra row, which tells whether there is more.
+    """
+    column, pk_column = f"{alias}.{page.order.column}", f"{alias}.id"
+    descending = page.order.descending != page.backward
+    direction = "desc" if descending else "asc"
+    parameters: list[Any] = []
+    condition = "true"
+    if page.cursor is not None:
+        value, pk = page.cursor
+        comparison = "<" if descending else ">"
+        condition = f"({column}, {pk_column}) {comparison} (${first_parameter}, ${first_parameter + 1}::bigint)"
+        parameters = [value, pk]
+    tail = f"order by {column} {direction}, {pk_column} {direction} limit {int(page.limit) + 1}"
+    return condition, tail, parameters
+
+
+def page_of(records: Sequence[Any], page: PageRequest, make: Callable[..., R]) -> Page[R]:
+    """Trim the extra row, restore the requested order, and tell which way there is more."""
+    has_more = len(records) > page.limit
+    rows = [make(*record) for record in records[: page.limit]]
+    if page.backward:
+        rows.reverse()
+        return Page(rows=rows, has_next_page=page.cursor is not None, has_previous_page=has_more)
+    return Page(rows=rows, has_next_page=has_more, has_previous_page=page.cursor is not None)
+
+
+class ChildPagesLoader(ProducerLoader[tuple[int, PageRequest], Page[R]]):
+    """A page of `keyset_list` per parent id (rows whose `parent_column` is it): one statement per distinct
+    page request, a lateral join over the parents."""
+
+    keyset_list: ClassVar[KeysetList[Any]]
+    parent_column: ClassVar[str]
+
+    async def batch_load_fn(self, keys: Sequence[tuple[int, PageRequest]]) -> list[Page[R] | None]:
+        by_request: dict[PageRequest, list[int]] = {}
+        for parent_id, page in keys:
+            by_request.setdefault(page, []).append(parent_id)
+        pages: dict[tuple[int, PageRequest], Page[R]] = {}
+        listed, parent = self.keyset_list, f"{self.keyset_list.alias}.{self.parent_column}"
+        for page, parent_ids in by_request.items():
+            condition, tail, parameters = keyset_clauses(page, 3, listed.alias)
+            records = await self.db.fetch(
+                f"""
+                select child.* from unnest($2::bigint[]) as parent(id)
+                cross join lateral (
+                    {listed.select} where {listed.alias}.producer_id = $1 and {parent} = parent.id and {condition}
+                    {tail}
+                ) child
+                """,
+                self.db.producer_id,
+                parent_ids,
+                *parameters,
+            )
+            grouped: dict[int, list[Any]] = {}
+            for record in records:
+                grouped.setdefault(record[self.parent_column], []).append(record)
+            for parent_id in parent_ids:
+                pages[(parent_id, page)] = page_of(grouped.get(parent_id, []), page, listed.row_type)
+        return [pages[key] for key in keys]

@@ -1,0 +1,65 @@
+"""Withdrawals and prepayments: their lists, and money leaving or arriving early."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import asyncpg
+
+from loaders.finance import payouts as payout_store
+from loaders.finance.payouts import (
+    PREPAYMENTS,
+    WITHDRAWALS,
+    PrepaymentRow,
+    WithdrawalByIdLoader,
+    WithdrawalFilterSpec,
+    WithdrawalRow,
+)
+from loaders.writes import Outcome
+from resolvers.context import Context
+from resolvers.lists import ListPage, Window, list_page
+from resolvers.mutations import audited_write, idempotency_key, money_amount, request_hash, target_pk
+from resolvers.relations import Relation
+
+WITHDRAWAL = Relation("Withdrawal", WithdrawalByIdLoader, "withdrawal_id")  # of a statement entry
+
+
+async def withdrawals(context: Context, spec: WithdrawalFilterSpec, window: Window) -> ListPage[WithdrawalRow]:
+    return await list_page(context, WITHDRAWALS, spec, window, scope="finance:read")
+
+
+async def prepayments(context: Context, window: Window) -> ListPage[PrepaymentRow]:
+    return await list_page(context, PREPAYMENTS, None, window, scope="finance:read")
+
+
+async def request_withdrawal(context: Context, amount: Decimal, currency: str, key: str) -> Outcome[WithdrawalRow]:
+    async def write(connection: asyncpg.Connection) -> Outcome[WithdrawalRow]:
+        exact, checked_key = money_amount(amount), idempotency_key(key)
+        digest = request_hash("withdrawal", exact, currency)
+        return await payout_store.request_withdrawal(
+            connection, context.producer_id, exact, currency, checked_key, digest
+        )
+
+    arguments = {"amount": str(amount), "currency": currency, "idempotencyKey": key}
+    return await audited_write(context, "finance:write", "requestWithdrawal", arguments, "Withdrawal", write)
+
+
+async def cancel_withdrawal(context: Context, withdrawal_id: str) -> Outcome[WithdrawalRow]:
+    async def write(connection: asyncpg.Connection) -> Outcome[WithdrawalRow]:
+        pk = target_pk(withdrawal_id, "Withdrawal")
+        return await payout_store.cancel_withdrawal(connection, context.producer_id, pk)
+
+    arguments = {"id": withdrawal_id}
+    return await audited_write(context, "finance:write", "cancelWithdrawal", arguments, "Withdrawal", write)
+
+
+async def request_prepayment(context: Context, amount: Decimal, currency: str, key: str) -> Outcome[PrepaymentRow]:
+    async def write(connection: asyncpg.Connection) -> Outcome[PrepaymentRow]:
+        exact, checked_key = money_amount(amount), idempotency_key(key)
+        digest = request_hash("prepayment", exact, currency)
+        return await payout_store.request_prepayment(
+            connection, context.producer_id, exact, currency, checked_key, digest, context.prepayment_fee_percent
+        )
+
+    arguments = {"amount": str(amount), "currency": currency, "idempotencyKey": key}
+    return await audited_write(context, "finance:write", "requestPrepayment", arguments, "Prepayment", write)

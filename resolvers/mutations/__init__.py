@@ -1,1 +1,0 @@
-"""Mutations: check the arguments, run the write in its own transaction, audit every attempt."""

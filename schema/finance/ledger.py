@@ -1,0 +1,124 @@
+"""The ledger: balances per currency, and the statement with each entry's running balance."""
+
+from __future__ import annotations
+
+import datetime
+import enum
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from loaders.finance.ledger import BalanceRow, StatementEntryRow, StatementFilterSpec
+from resolvers import sales
+from resolvers.context import Context
+from resolvers.finance import ledger, payouts
+from resolvers.ids import to_global_id
+from schema.common import CurrencyCode, Money, Node, node_type
+from schema.connections import Connection, connection_field
+from schema.relations import relation
+from schema.sales import Sale
+
+if TYPE_CHECKING:
+    from schema.finance.payouts import Withdrawal
+
+
+@strawberry.type(description="Money held in one currency: available + pending + blocked = total. Scope: finance:read.")
+class Balance:
+    currency: CurrencyCode
+    available: Money = strawberry.field(description="Can be withdrawn now.")
+    pending: Money = strawberry.field(description="Released later, after the guarantee period.")
+    blocked: Money = strawberry.field(description="Held for disputes and chargebacks.")
+    total: Money
+
+    @classmethod
+    def from_row(cls, row: BalanceRow) -> Balance:
+        return cls(
+            currency=CurrencyCode(row.currency),
+            available=Money.of(row.available, row.currency),
+            pending=Money.of(row.pending, row.currency),
+            blocked=Money.of(row.blocked, row.currency),
+            total=Money.of(row.total, row.currency),
+        )
+
+
+@strawberry.enum
+class StatementEntryKind(enum.Enum):
+    SALE = "SALE"
+    FEE = "FEE"
+    COMMISSION = "COMMISSION"
+    REFUND = "REFUND"
+    CHARGEBACK = "CHARGEBACK"
+    WITHDRAWAL = "WITHDRAWAL"
+    PREPAYMENT = "PREPAYMENT"
+    PREPAYMENT_FEE = "PREPAYMENT_FEE"
+    BLOCK = "BLOCK"
+    UNBLOCK = "UNBLOCK"
+    ADJUSTMENT = "ADJUSTMENT"
+
+
+@strawberry.input(description="Every condition given must hold. Filters never change `balanceAfter`.")
+class StatementFilter:
+    kinds: list[StatementEntryKind] | None = None
+    currency: CurrencyCode | None = None
+    occurred_from: datetime.datetime | None = None
+    occurred_to: datetime.datetime | None = strawberry.field(default=None, description="Exclusive.")
+
+    def to_spec(self) -> StatementFilterSpec:
+        return StatementFilterSpec(
+            kinds=[kind.value for kind in self.kinds] if self.kinds is not None else None,
+            currency=self.currency.value if self.currency else None,
+            occurred_from=self.occurred_from,
+            occurred_to=self.occurred_to,
+        )
+
+
+@node_type
+@strawberry.type(description="One line of the ledger the balances are sums of. Scope: finance:read.")
+class StatementEntry(Node):
+    kind: StatementEntryKind
+    amount: Money = strawberry.field(description="Signed effect on the total balance.")
+    description: str
+    occurred_at: datetime.datetime
+    available_at: datetime.datetime = strawberry.field(description="When the amount can be withdrawn.")
+    row: strawberry.Private[StatementEntryRow]
+
+    @classmethod
+    def from_row(cls, row: StatementEntryRow) -> StatementEntry:
+        return cls(
+            id=strawberry.ID(to_global_id("StatementEntry", row.id)),
+            kind=StatementEntryKind(row.kind),
+            amount=Money.of(row.amount, row.currency),
+            description=row.description,
+            occurred_at=row.occurred_at,
+            available_at=row.available_at,
+            row=row,
+        )
+
+    balance_after: Money = relation(
+        ledger.BALANCE_AFTER,
+        lambda balance, entry: Money.of(balance, entry.row.currency),
+        description="The total balance of this currency right after this entry, over the whole ledger in "
+        "(occurredAt, id) order; statement filters do not change it.",
+    )
+    sale: Sale | None = relation(sales.SALE, description="The sale this entry comes from, if any.")
+    withdrawal: Annotated[Withdrawal, strawberry.lazy("schema.finance.payouts")] | None = relation(
+        payouts.WITHDRAWAL, description="The withdrawal this entry pays out, if any."
+    )
+
+
+async def _balances(info: Info[Context, None]) -> list[Balance] | None:
+    return [Balance.from_row(row) for row in await ledger.balances(info.context)]
+
+
+@strawberry.type
+class LedgerQuery:
+    balances: list[Balance] | None = strawberry.field(
+        resolver=_balances, description="One balance per currency the producer holds. Scope: finance:read."
+    )
+    statement: Connection[StatementEntry] | None = connection_field(
+        ledger.statement,
+        StatementEntry.from_row,
+        filter=StatementFilter,
+        description="The ledger, newest first; each entry with the balance right after it. Scope: finance:read.",
+    )

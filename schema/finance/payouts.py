@@ -1,0 +1,185 @@
+"""Withdrawals and prepayments: the lists, and requesting or cancelling them."""
+
+from __future__ import annotations
+
+import datetime
+import enum
+from decimal import Decimal
+from typing import Self
+
+import strawberry
+from strawberry.types import Info
+
+from loaders.finance.payouts import PrepaymentRow, WithdrawalFilterSpec, WithdrawalRow
+from loaders.writes import Outcome
+from resolvers.context import Context
+from resolvers.finance import ledger, payouts
+from resolvers.ids import to_global_id
+from schema.common import CurrencyCode, Money, Node, node_type
+from schema.connections import Connection, connection_field
+from schema.finance.ledger import Balance
+from schema.payloads import UserError, changed, user_errors
+
+
+@strawberry.enum
+class WithdrawalStatus(enum.Enum):
+    REQUESTED = "REQUESTED"
+    PROCESSING = "PROCESSING"
+    PAID = "PAID"
+    FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
+
+
+@strawberry.enum
+class PrepaymentStatus(enum.Enum):
+    REQUESTED = "REQUESTED"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+
+
+@strawberry.input(description="Every condition given must hold.")
+class WithdrawalFilter:
+    status: list[WithdrawalStatus] | None = None
+    currency: CurrencyCode | None = None
+
+    def to_spec(self) -> WithdrawalFilterSpec:
+        return WithdrawalFilterSpec(
+            statuses=[status.value for status in self.status] if self.status is not None else None,
+            currency=self.currency.value if self.currency else None,
+        )
+
+
+@node_type
+@strawberry.type(description="A payout of available money to the producer's bank account. Scope: finance:read.")
+class Withdrawal(Node):
+    amount: Money
+    status: WithdrawalStatus
+    requested_at: datetime.datetime
+    paid_at: datetime.datetime | None
+    failure_reason: str | None
+
+    @classmethod
+    def from_row(cls, row: WithdrawalRow) -> Withdrawal:
+        return cls(
+            id=strawberry.ID(to_global_id("Withdrawal", row.id)),
+            amount=Money.of(row.amount, row.currency),
+            status=WithdrawalStatus(row.status),
+            requested_at=row.requested_at,
+            paid_at=row.paid_at,
+            failure_reason=row.failure_reason,
+        )
+
+
+@node_type
+@strawberry.type(description="An advance on pending money, for a fee. Scope: finance:read.")
+class Prepayment(Node):
+    amount: Money
+    fee: Money
+    status: PrepaymentStatus
+    created_at: datetime.datetime
+
+    @classmethod
+    def from_row(cls, row: PrepaymentRow) -> Prepayment:
+        return cls(
+            id=strawberry.ID(to_global_id("Prepayment", row.id)),
+            amount=Money.of(row.amount, row.currency),
+            fee=Money.of(row.fee, row.currency),
+            status=PrepaymentStatus(row.status),
+            created_at=row.created_at,
+        )
+
+
+@strawberry.input
+class RequestWithdrawalInput:
+    amount: Decimal = strawberry.field(description="Positive, at most 2 decimals, at most the available balance.")
+    currency: CurrencyCode
+    idempotency_key: str = strawberry.field(
+        description="Up to 255 characters. The same key returns the first result; with other arguments it is "
+        "IDEMPOTENCY_KEY_REUSED."
+    )
+
+
+@strawberry.input
+class RequestPrepaymentInput:
+    amount: Decimal = strawberry.field(description="Positive, at most 2 decimals, at most the pending balance.")
+    currency: CurrencyCode
+    idempotency_key: str
+
+
+async def _balance(context: Context, currency: str | None) -> Balance | None:
+    """The balance a money mutation leaves in its currency, as committed."""
+    row = await ledger.balance_in(context, currency) if currency is not None else None
+    return Balance.from_row(row) if row else None
+
+
+@strawberry.type
+class RequestWithdrawalPayload:
+    withdrawal: Withdrawal | None
+    balance: Balance | None
+    user_errors: list[UserError]
+
+    @classmethod
+    async def of(cls, context: Context, outcome: Outcome[WithdrawalRow], currency: str | None) -> Self:
+        withdrawal, balance = changed(outcome, Withdrawal.from_row), await _balance(context, currency)
+        return cls(withdrawal=withdrawal, balance=balance, user_errors=user_errors(outcome))
+
+
+@strawberry.type
+class CancelWithdrawalPayload(RequestWithdrawalPayload):
+    pass
+
+
+@strawberry.type
+class RequestPrepaymentPayload:
+    prepayment: Prepayment | None
+    balance: Balance | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class PayoutsQuery:
+    withdrawals: Connection[Withdrawal] | None = connection_field(
+        payouts.withdrawals,
+        Withdrawal.from_row,
+        filter=WithdrawalFilter,
+        description="Withdrawals, newest request first. Scope: finance:read.",
+    )
+    prepayments: Connection[Prepayment] | None = connection_field(
+        payouts.prepayments,
+        Prepayment.from_row,
+        description="Prepayments (advances on pending money), newest first. Scope: finance:read.",
+    )
+
+
+@strawberry.type
+class PayoutsMutation:
+    @strawberry.mutation(description="Withdraw available money. Scope: finance:write.")
+    async def request_withdrawal(
+        self, info: Info[Context, None], input: RequestWithdrawalInput
+    ) -> RequestWithdrawalPayload:
+        currency = input.currency.value
+        outcome = await payouts.request_withdrawal(info.context, input.amount, currency, input.idempotency_key)
+        return await RequestWithdrawalPayload.of(info.context, outcome, currency)
+
+    @strawberry.mutation(
+        description="Cancel a REQUESTED withdrawal; its money comes back through the ledger. Scope: finance:write."
+    )
+    async def cancel_withdrawal(self, info: Info[Context, None], id: strawberry.ID) -> CancelWithdrawalPayload:
+        outcome = await payouts.cancel_withdrawal(info.context, id)
+        currency = outcome.row.currency if outcome.row else None
+        return await CancelWithdrawalPayload.of(info.context, outcome, currency)
+
+    @strawberry.mutation(
+        description="Advance pending money to available, for a fee (GATEWAY_PREPAYMENT_FEE_PERCENT). "
+        "Scope: finance:write."
+    )
+    async def request_prepayment(
+        self, info: Info[Context, None], input: RequestPrepaymentInput
+    ) -> RequestPrepaymentPayload:
+        currency = input.currency.value
+        outcome = await payouts.request_prepayment(info.context, input.amount, currency, input.idempotency_key)
+        return RequestPrepaymentPayload(
+            prepayment=changed(outcome, Prepayment.from_row),
+            balance=await _balance(info.context, currency),
+            user_errors=user_errors(outcome),
+        )
