@@ -193,7 +193,7 @@ async def card(db: TenantDatabase, variables: dict[str, Any]) -> JSON:
 
 
 async def sales_page_q3(db: TenantDatabase, variables: dict[str, Any]) -> JSON:
-    page = await SALES.page(db, None, PageRequest(limit=50, order=NEWEST_SALES))
+    page = await SALES.page(db, {}, PageRequest(limit=50, order=NEWEST_SALES))
     rows = page.rows
     products = await by_id(ProductByIdLoader(db), unique(row.product_id for row in rows))
     buyers = await by_id(BuyerByIdLoader(db), unique(row.buyer_id for row in rows))
@@ -224,11 +224,11 @@ async def sales_page_q3(db: TenantDatabase, variables: dict[str, Any]) -> JSON:
 async def dashboard(db: TenantDatabase, variables: dict[str, Any]) -> JSON:
     ten = PageRequest(limit=10, order=NEWEST_SALES)
     producer = await viewer_row(db)
-    sales = (await SALES.page(db, None, ten)).rows
-    refunds = (await REFUNDS.page(db, None, _first(10, REFUNDS))).rows
-    lost = (await LOST_SALES.page(db, None, _first(10, LOST_SALES))).rows
-    subscriptions = (await SUBSCRIPTIONS.page(db, None, _first(10, SUBSCRIPTIONS))).rows
-    affiliations = (await AFFILIATIONS.page(db, None, _first(10, AFFILIATIONS))).rows
+    sales = (await SALES.page(db, {}, ten)).rows
+    refunds = (await REFUNDS.page(db, {}, _first(10, REFUNDS))).rows
+    lost = (await LOST_SALES.page(db, {}, _first(10, LOST_SALES))).rows
+    subscriptions = (await SUBSCRIPTIONS.page(db, {}, _first(10, SUBSCRIPTIONS))).rows
+    affiliations = (await AFFILIATIONS.page(db, {}, _first(10, AFFILIATIONS))).rows
 
     refunds_of = await by_id(RefundsBySaleLoader(db), unique(row.id for row in sales))
     refunded_sales = await by_id(SaleByIdLoader(db), unique(row.sale_id for row in refunds))
@@ -362,7 +362,7 @@ async def dashboard(db: TenantDatabase, variables: dict[str, Any]) -> JSON:
 
 
 async def sales_scalars(db: TenantDatabase, variables: dict[str, Any]) -> JSON:
-    rows = (await SALES.page(db, None, PageRequest(limit=100, order=NEWEST_SALES))).rows
+    rows = (await SALES.page(db, {}, PageRequest(limit=100, order=NEWEST_SALES))).rows
     recovered = await by_id(LostSaleByRecoveringSaleLoader(db), unique(row.id for row in rows))
     return {
         "sales": {

@@ -30,13 +30,6 @@ class AffiliationRow:
 AFFILIATION_COLUMNS = column_list(AffiliationRow)
 
 
-@dataclass(frozen=True, slots=True)
-class AffiliationFilterSpec:
-    statuses: list[str] | None = None
-    product_ids: list[int] | None = None
-    affiliate_id: int | None = None
-
-
 AFFILIATIONS = KeysetList(
     name="affiliations",
     table="affiliations",
@@ -44,7 +37,7 @@ AFFILIATIONS = KeysetList(
     row_type=AffiliationRow,
     orders={"APPLIED_AT:DESC": KeysetOrder("applied_at", descending=True)},
     conditions=(
-        Condition("statuses", "af.status = any({0}::text[])"),
+        Condition("status", "af.status = any({0}::text[])"),
         Condition("product_ids", "af.product_id = any({0}::bigint[])"),
         Condition("affiliate_id", "af.affiliate_id = {0}"),
     ),

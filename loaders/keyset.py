@@ -1,6 +1,6 @@
 """Lists a producer pages through, declared once: keyset pagination on a stable order ending with the id.
 
-A `KeysetList` says where a list's rows come from, the filters it takes (`Condition`s over a filter spec),
+A `KeysetList` says where a list's rows come from, the filters it takes (`Condition`s, by name),
 the orders it offers (each ending with `id`, the tie-breaker) and how a row is made; `page` and `count` are
 the only SQL a list needs. Pages are keyset pages, never OFFSET: `(column, id) < (cursor value, cursor id)`.
 `ChildPagesLoader` pages a list per parent row (the charges of each subscription) in one statement.
@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from loaders.batching import ProducerLoader, column_list
 from loaders.database import TenantDatabase
-from loaders.where import Condition, Where
+from loaders.where import Condition, Filters, Where
 
 R = TypeVar("R")
 
@@ -50,7 +50,7 @@ class Page(Generic[R]):
 
 @dataclass(frozen=True)
 class KeysetList(Generic[R]):
-    """A list of one table's rows, narrowed by a filter spec (a dataclass whose fields the conditions name)."""
+    """A list of one table's rows, narrowed by filters: values by the names of its conditions."""
 
     name: str  # what the list's cursors are marked with
     table: str
@@ -73,24 +73,26 @@ class KeysetList(Generic[R]):
         """The same rows under another cursor name (a nested list), with other orders if given."""
         return dataclasses.replace(self, name=name, **changes)
 
-    def where(self, producer_id: int, spec: Any) -> Where:
+    def where(self, producer_id: int, filters: Filters) -> Where:
+        unknown = filters.keys() - {condition.name for condition in self.conditions}
+        if unknown:  # a filter that would silently not filter: a bug of ours
+            raise ValueError(f"{self.name} has no filter {', '.join(sorted(unknown))}")
         where = Where()
         where.add(f"{self.alias}.producer_id = {{0}}", producer_id)
         for sql in self.always:
             where.add(sql)
-        if spec is not None:
-            for condition in self.conditions:
-                condition.apply(where, getattr(spec, condition.field))
+        for condition in self.conditions:
+            condition.apply(where, filters.get(condition.name))
         return where
 
-    async def page(self, db: TenantDatabase, spec: Any, page: PageRequest) -> Page[R]:
-        where = self.where(db.producer_id, spec)
+    async def page(self, db: TenantDatabase, filters: Filters, page: PageRequest) -> Page[R]:
+        where = self.where(db.producer_id, filters)
         condition, tail, parameters = keyset_clauses(page, where.next_parameter, self.alias)
         sql = f"{self.select} where {where.sql} and {condition} {tail}"
         return page_of(await db.fetch(sql, *where.parameters, *parameters), page, self.row_type)
 
-    async def count(self, db: TenantDatabase, spec: Any) -> int:
-        where = self.where(db.producer_id, spec)
+    async def count(self, db: TenantDatabase, filters: Filters) -> int:
+        where = self.where(db.producer_id, filters)
         sql = f"select count(*) from {self.table} {self.alias} where {where.sql}"
         return int(await db.fetchval(sql, *where.parameters))
 

@@ -36,16 +36,6 @@ LAST_ATTEMPT = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class LostSaleFilterSpec:
-    reasons: list[str] | None = None
-    product_ids: list[int] | None = None
-    currency: str | None = None
-    recovered: bool | None = None
-    created_from: datetime | None = None
-    created_to: datetime | None = None
-
-
 LOST_SALES = KeysetList(
     name="lost_sales",
     table="lost_sales",

@@ -48,13 +48,6 @@ class RefundRow:
 REFUND_COLUMNS = column_list(RefundRow)
 
 
-@dataclass(frozen=True, slots=True)
-class RefundFilterSpec:
-    statuses: list[str] | None = None
-    requested_from: datetime | None = None
-    requested_to: datetime | None = None
-
-
 REFUNDS = KeysetList(
     name="refunds",
     table="refunds",
@@ -62,7 +55,7 @@ REFUNDS = KeysetList(
     row_type=RefundRow,
     orders={"REQUESTED_AT:DESC": KeysetOrder("requested_at", descending=True)},
     conditions=(
-        Condition("statuses", "rf.status = any({0}::text[])"),
+        Condition("status", "rf.status = any({0}::text[])"),
         Condition("requested_from", "rf.requested_at >= {0}"),
         Condition("requested_to", "rf.requested_at < {0}"),
     ),

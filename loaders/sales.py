@@ -41,23 +41,6 @@ class SaleRow:
 SALE_COLUMNS = column_list(SaleRow)
 
 
-@dataclass(frozen=True, slots=True)
-class SaleFilterSpec:
-    """What a sales list is narrowed to; None means no condition. `created_to` is exclusive."""
-
-    statuses: list[str] | None = None
-    product_ids: list[int] | None = None
-    payment_methods: list[str] | None = None
-    currency: str | None = None
-    created_from: datetime | None = None
-    created_to: datetime | None = None
-    buyer_email: str | None = None
-    affiliate_id: int | None = None
-    subscription_id: int | None = None
-    recovered: bool | None = None
-    search: str | None = None
-
-
 NEWEST_FIRST = KeysetOrder("created_at", descending=True)
 
 SALES = KeysetList(
@@ -72,7 +55,7 @@ SALES = KeysetList(
         "GROSS_AMOUNT:ASC": KeysetOrder("gross_amount", descending=False, kind="decimal"),
     },
     conditions=(
-        Condition("statuses", "s.status = any({0}::text[])"),
+        Condition("status", "s.status = any({0}::text[])"),
         Condition("product_ids", "s.product_id = any({0}::bigint[])"),
         Condition("payment_methods", "s.payment_method = any({0}::text[])"),
         Condition("currency", "s.currency = {0}"),

@@ -35,14 +35,6 @@ class SubscriptionRow:
 SUBSCRIPTION_COLUMNS = column_list(SubscriptionRow)
 
 
-@dataclass(frozen=True, slots=True)
-class SubscriptionFilterSpec:
-    statuses: list[str] | None = None
-    product_ids: list[int] | None = None
-    started_from: datetime | None = None
-    started_to: datetime | None = None
-
-
 SUBSCRIPTIONS = KeysetList(
     name="subscriptions",
     table="subscriptions",
@@ -50,7 +42,7 @@ SUBSCRIPTIONS = KeysetList(
     row_type=SubscriptionRow,
     orders={"STARTED_AT:DESC": KeysetOrder("started_at", descending=True)},
     conditions=(
-        Condition("statuses", "sb.status = any({0}::text[])"),
+        Condition("status", "sb.status = any({0}::text[])"),
         Condition("product_ids", "sb.product_id = any({0}::bigint[])"),
         Condition("started_from", "sb.started_at >= {0}"),
         Condition("started_to", "sb.started_at < {0}"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,15 +39,18 @@ def like_pattern(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+Filters = Mapping[str, Any]  # what a list is narrowed to, by the names of its conditions; None means "no condition"
+
+
 @dataclass(frozen=True, slots=True)
 class Condition:
-    """One filter of a list, applied when the filter's `field` is set (not None).
+    """One filter of a list, named as the API names it, applied when its value is given (not None).
 
     `sql` (a constant of our code) holds {0}, {1}... for the parameters: the value itself, or what `values`
     makes of it. A boolean field takes no parameter: `sql` when true, `otherwise` when false.
     """
 
-    field: str
+    name: str
     sql: str
     otherwise: str = "false"
     values: Callable[[Any], tuple[Any, ...]] | None = None

@@ -9,12 +9,12 @@ import asyncpg
 
 from loaders.affiliations import (
     AFFILIATIONS,
-    AffiliationFilterSpec,
     AffiliationPerformanceLoader,
     AffiliationRow,
     PerformanceRow,
     decide_affiliation,
 )
+from loaders.where import Filters
 from loaders.writes import Outcome, Refused, UserErrorCode
 from resolvers.context import Context
 from resolvers.lists import ListPage, Window, list_page
@@ -27,8 +27,8 @@ MIN_COMMISSION_RATE = Decimal("0.01")
 MAX_COMMISSION_RATE = Decimal("90.00")
 
 
-async def affiliations(context: Context, spec: AffiliationFilterSpec, window: Window) -> ListPage[AffiliationRow]:
-    return await list_page(context, AFFILIATIONS, spec, window, scope="affiliations:read")
+async def affiliations(context: Context, filters: Filters, window: Window) -> ListPage[AffiliationRow]:
+    return await list_page(context, AFFILIATIONS, filters, window, scope="affiliations:read")
 
 
 async def performance(

@@ -14,4 +14,4 @@ AFFILIATE = Relation("Affiliate", AffiliateByIdLoader, "affiliate_id")
 
 
 async def products(context: Context, window: Window) -> ListPage[ProductRow]:
-    return await list_page(context, PRODUCTS, None, window, scope="sales:read")
+    return await list_page(context, PRODUCTS, {}, window, scope="sales:read")

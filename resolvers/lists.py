@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar
 import orjson
 
 from loaders.keyset import ChildPagesLoader, KeysetList, KeysetOrder, Page, PageRequest, ValueKind
+from loaders.where import Filters
 from resolvers.context import Context
 from resolvers.errors import BadUserInput
 from resolvers.scopes import require_scope
@@ -109,28 +110,28 @@ class ListPage(Generic[R]):
 async def list_page(
     context: Context,
     keyset_list: KeysetList[R],
-    spec: Any,
+    filters: Filters,
     window: Window,
     *,
     scope: str,
     order: str | None = None,
 ) -> ListPage[R]:
-    """A page of the list narrowed by `spec`, in the named order (else the list's default)."""
+    """A page of the list narrowed by `filters`, in the named order (else the list's default)."""
     require_scope(context.principal, scope)
     keyset = keyset_list.orders[order] if order is not None else keyset_list.default_order
     name = cursor_name(keyset_list.name, keyset)
-    page = await keyset_list.page(context.db, spec, page_request(window, name, keyset))
-    return ListPage(page, name, keyset, lambda: keyset_list.count(context.db, spec))
+    page = await keyset_list.page(context.db, filters, page_request(window, name, keyset))
+    return ListPage(page, name, keyset, lambda: keyset_list.count(context.db, filters))
 
 
 async def child_page(
-    context: Context, loader: type[ChildPagesLoader[R]], parent_id: int, window: Window, count_spec: Any
+    context: Context, loader: type[ChildPagesLoader[R]], parent_id: int, window: Window, count_filters: Filters
 ) -> ListPage[R]:
-    """A page of a parent row's list (batched over the parents of one level); `count_spec` narrows the list to
+    """A page of a parent row's list (batched over the parents of one level); `count_filters` narrow the list to
     the parent's rows, for the total count."""
     keyset_list = loader.keyset_list
     keyset = keyset_list.default_order
     name = cursor_name(keyset_list.name, keyset)
     page = await context.loaders.get(loader).load((parent_id, page_request(window, name, keyset)))
     assert page is not None
-    return ListPage(page, name, keyset, lambda: keyset_list.count(context.db, count_spec))
+    return ListPage(page, name, keyset, lambda: keyset_list.count(context.db, count_filters))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from loaders.lost_sales import LOST_SALES, LostSaleByRecoveringSaleLoader, LostSaleFilterSpec, LostSaleRow
+from loaders.lost_sales import LOST_SALES, LostSaleByRecoveringSaleLoader, LostSaleRow
+from loaders.where import Filters
 from resolvers.context import Context
 from resolvers.lists import ListPage, Window, list_page
 from resolvers.relations import Relation
@@ -10,5 +11,5 @@ from resolvers.relations import Relation
 RECOVERED_LOST_SALE = Relation("LostSale", LostSaleByRecoveringSaleLoader, "id", may_be_missing=True)  # of a sale
 
 
-async def lost_sales(context: Context, spec: LostSaleFilterSpec, window: Window) -> ListPage[LostSaleRow]:
-    return await list_page(context, LOST_SALES, spec, window, scope="sales:read")
+async def lost_sales(context: Context, filters: Filters, window: Window) -> ListPage[LostSaleRow]:
+    return await list_page(context, LOST_SALES, filters, window, scope="sales:read")

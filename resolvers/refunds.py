@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncpg
 
 from loaders import refunds as refund_store
-from loaders.refunds import REFUNDS, RefundFilterSpec, RefundRow, RefundsBySaleLoader
+from loaders.refunds import REFUNDS, RefundRow, RefundsBySaleLoader
+from loaders.where import Filters
 from loaders.writes import Outcome
 from resolvers.context import Context
 from resolvers.lists import ListPage, Window, list_page
@@ -15,8 +16,8 @@ from resolvers.relations import Relation
 REFUNDS_OF_SALE = Relation("Refund", RefundsBySaleLoader, "id", scope="refunds:read")
 
 
-async def refunds(context: Context, spec: RefundFilterSpec, window: Window) -> ListPage[RefundRow]:
-    return await list_page(context, REFUNDS, spec, window, scope="refunds:read")
+async def refunds(context: Context, filters: Filters, window: Window) -> ListPage[RefundRow]:
+    return await list_page(context, REFUNDS, filters, window, scope="refunds:read")
 
 
 def available_actions(context: Context, row: RefundRow) -> list[str]:

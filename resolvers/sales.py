@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
-from loaders.sales import SALES, SaleByIdLoader, SaleByTransactionCodeLoader, SaleFilterSpec, SaleRow
+from loaders.sales import SALES, SaleByIdLoader, SaleByTransactionCodeLoader, SaleRow
+from loaders.where import Filters
 from resolvers.context import Context
+from resolvers.errors import BadUserInput
 from resolvers.lists import ListPage, Window, list_page
 from resolvers.relations import Relation
 from resolvers.scopes import require_scope
 
 MAX_SEARCH_LENGTH = 200
+MAX_EMAIL_LENGTH = 320
 
 SALE = Relation("Sale", SaleByIdLoader, "sale_id")  # of a refund, a statement entry
 RECOVERING_SALE = Relation("Sale", SaleByIdLoader, "recovered_sale_id")  # of a lost sale
 
 
-async def sales(context: Context, spec: SaleFilterSpec, window: Window, order: str) -> ListPage[SaleRow]:
-    """`order` is `FIELD:DIRECTION`, one of the orders of `loaders.sales.SALES`."""
-    return await list_page(context, SALES, spec, window, scope="sales:read", order=order)
+async def sales(context: Context, filters: Filters, window: Window, order: str | None) -> ListPage[SaleRow]:
+    """`order` is `FIELD:DIRECTION`, one of the orders of `loaders.sales.SALES` (None: newest first)."""
+    return await list_page(context, SALES, _checked(filters), window, scope="sales:read", order=order)
+
+
+def _checked(filters: Filters) -> Filters:
+    """The search trimmed (no search when blank), the buyer's e-mail within what an address may be."""
+    checked = dict(filters)
+    search = (checked.pop("search", None) or "").strip()[:MAX_SEARCH_LENGTH]
+    if search:
+        checked["search"] = search
+    email = checked.get("buyer_email")
+    if email is not None and len(email) > MAX_EMAIL_LENGTH:
+        raise BadUserInput(f"`filter.buyerEmail` may have at most {MAX_EMAIL_LENGTH} characters")
+    return checked
 
 
 async def sale(context: Context, transaction_code: str) -> SaleRow | None:

@@ -7,15 +7,15 @@ from datetime import date
 import asyncpg
 
 from loaders import subscriptions as subscription_store
-from loaders.sales import SaleFilterSpec, SaleRow
+from loaders.sales import SaleRow
 from loaders.subscriptions import (
     SUBSCRIPTIONS,
     ChargesLoader,
     SubscriptionByIdLoader,
-    SubscriptionFilterSpec,
     SubscriptionRow,
     SubscriptionSummaryRow,
 )
+from loaders.where import Filters
 from loaders.writes import Outcome
 from resolvers.context import Context
 from resolvers.lists import ListPage, Window, child_page, list_page
@@ -28,14 +28,14 @@ from resolvers.scopes import require_scope
 SUBSCRIPTION = Relation("Subscription", SubscriptionByIdLoader, "subscription_id", scope="subscriptions:read")
 
 
-async def subscriptions(context: Context, spec: SubscriptionFilterSpec, window: Window) -> ListPage[SubscriptionRow]:
-    return await list_page(context, SUBSCRIPTIONS, spec, window, scope="subscriptions:read")
+async def subscriptions(context: Context, filters: Filters, window: Window) -> ListPage[SubscriptionRow]:
+    return await list_page(context, SUBSCRIPTIONS, filters, window, scope="subscriptions:read")
 
 
 async def charges(context: Context, subscription: SubscriptionRow, window: Window) -> ListPage[SaleRow]:
     """The sales that charged the subscription, newest first."""
-    count_spec = SaleFilterSpec(subscription_id=subscription.id)
-    return await child_page(context, ChargesLoader, subscription.id, window, count_spec)
+    count_filters = {"subscription_id": subscription.id}
+    return await child_page(context, ChargesLoader, subscription.id, window, count_filters)
 
 
 async def subscription_summary(

@@ -9,14 +9,15 @@ from decimal import Decimal
 import strawberry
 from strawberry.types import Info
 
-from loaders.affiliations import AffiliationFilterSpec, AffiliationRow
+from loaders.affiliations import AffiliationRow
 from loaders.writes import Outcome
 from resolvers import affiliations, catalog
 from resolvers.context import Context
-from resolvers.ids import pk_of, to_global_id
+from resolvers.ids import to_global_id
 from schema.catalog import Affiliate, Product
 from schema.common import DateRangeInput, Money, Node, node_type
 from schema.connections import Connection, connection_field
+from schema.filters import ids_of
 from schema.payloads import UserError, changed, user_errors
 from schema.relations import relation
 
@@ -33,15 +34,8 @@ class AffiliationStatus(enum.Enum):
 @strawberry.input(description="Every condition given must hold.")
 class AffiliationFilter:
     status: list[AffiliationStatus] | None = None
-    product_ids: list[strawberry.ID] | None = None
-    affiliate_id: strawberry.ID | None = None
-
-    def to_spec(self) -> AffiliationFilterSpec:
-        return AffiliationFilterSpec(
-            statuses=[status.value for status in self.status] if self.status is not None else None,
-            product_ids=[pk_of(i, "Product") for i in self.product_ids] if self.product_ids is not None else None,
-            affiliate_id=pk_of(self.affiliate_id, "Affiliate") if self.affiliate_id is not None else None,
-        )
+    product_ids: list[strawberry.ID] | None = ids_of("Product")
+    affiliate_id: strawberry.ID | None = ids_of("Affiliate")
 
 
 @strawberry.type(description="Made sales an affiliation brought in a period.")

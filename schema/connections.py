@@ -16,6 +16,7 @@ import strawberry
 from strawberry.types import Info
 
 from resolvers.lists import ListPage, Window
+from schema.filters import filters_of
 
 T = TypeVar("T")
 
@@ -97,7 +98,7 @@ def connection_field(
     """A connection field: `first`/`after`/`last`/`before`, then `filter` and `orderBy` if given.
 
     `fetch` is the resolver of the list: it is called with the context, then the parent's row if `parent`
-    (a nested list), then the filter's spec if `filter` (an input with `to_spec()`), the window, and the order's
+    (a nested list), then the filter's values if `filter` (an input, `schema/filters.py`), the window, and the order's
     name if `order` (an input with `name`; None for the list's default). Its page becomes a `Connection` whose
     nodes `make_node` makes from the rows.
     """
@@ -105,8 +106,7 @@ def connection_field(
     async def resolve(self: Any, info: Info[Any, None], **arguments: Any) -> Connection[Any]:
         leading: list[Any] = [self.row] if parent else []
         if filter is not None:
-            given = arguments["filter"]
-            leading.append((given or filter()).to_spec())
+            leading.append(filters_of(arguments["filter"]))
         window = Window(arguments["first"], arguments["after"], arguments["last"], arguments["before"])
         trailing = [] if order is None else [arguments["order_by"].name if arguments["order_by"] else None]
         return Connection(listed=await fetch(info.context, *leading, window, *trailing), make_node=make_node)

@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from loaders.lost_sales import LostSaleFilterSpec, LostSaleRow
+from loaders.lost_sales import LostSaleRow
 from resolvers import catalog, lost_sales, sales
-from resolvers.ids import pk_of, to_global_id
+from resolvers.ids import to_global_id
 from schema.catalog import Buyer, Product
 from schema.common import CurrencyCode, Money, Node, node_type
 from schema.connections import Connection, connection_field
+from schema.filters import ids_of
 from schema.relations import relation
 from schema.sales import PaymentMethod
 
@@ -35,21 +36,11 @@ class LostSaleReason(enum.Enum):
 @strawberry.input(description="Every condition given must hold.")
 class LostSaleFilter:
     reasons: list[LostSaleReason] | None = None
-    product_ids: list[strawberry.ID] | None = None
+    product_ids: list[strawberry.ID] | None = ids_of("Product")
     currency: CurrencyCode | None = None
     recovered: bool | None = None
     created_from: datetime.datetime | None = None
     created_to: datetime.datetime | None = strawberry.field(default=None, description="Exclusive.")
-
-    def to_spec(self) -> LostSaleFilterSpec:
-        return LostSaleFilterSpec(
-            reasons=[reason.value for reason in self.reasons] if self.reasons is not None else None,
-            product_ids=[pk_of(i, "Product") for i in self.product_ids] if self.product_ids is not None else None,
-            currency=self.currency.value if self.currency else None,
-            recovered=self.recovered,
-            created_from=self.created_from,
-            created_to=self.created_to,
-        )
 
 
 @node_type

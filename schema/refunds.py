@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.types import Info
 
-from loaders.refunds import RefundFilterSpec, RefundRow
+from loaders.refunds import RefundRow
 from loaders.writes import Outcome
 from resolvers import refunds, sales
 from resolvers.context import Context
@@ -43,13 +43,6 @@ class RefundFilter:
     status: list[RefundStatus] | None = None
     requested_from: datetime.datetime | None = None
     requested_to: datetime.datetime | None = strawberry.field(default=None, description="Exclusive.")
-
-    def to_spec(self) -> RefundFilterSpec:
-        return RefundFilterSpec(
-            statuses=[status.value for status in self.status] if self.status is not None else None,
-            requested_from=self.requested_from,
-            requested_to=self.requested_to,
-        )
 
 
 @node_type

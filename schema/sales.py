@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.types import Info
 
-from loaders.sales import SaleFilterSpec, SaleRow
+from loaders.sales import SaleRow
 from resolvers import catalog, lost_sales, refunds, sales, subscriptions
 from resolvers.context import Context
-from resolvers.errors import BadUserInput
-from resolvers.ids import pk_of, to_global_id
+from resolvers.ids import to_global_id
 from schema.catalog import Affiliate, Buyer, Product
 from schema.common import CurrencyCode, Money, Node, node_type
 from schema.connections import Connection, connection_field
+from schema.filters import ids_of
 from schema.relations import relation
 
 if TYPE_CHECKING:
@@ -98,39 +98,18 @@ class SaleOrder:
         return f"{self.field.value}:{self.direction.value}"
 
 
-def bounded_text(value: str | None, field: str, limit: int) -> str | None:
-    if value is not None and len(value) > limit:
-        raise BadUserInput(f"`{field}` may have at most {limit} characters")
-    return value
-
-
 @strawberry.input(description="Every condition given must hold.")
 class SaleFilter:
     status: list[SaleStatus] | None = None
-    product_ids: list[strawberry.ID] | None = None
+    product_ids: list[strawberry.ID] | None = ids_of("Product")
     payment_methods: list[PaymentMethod] | None = None
     currency: CurrencyCode | None = None
     created_from: datetime.datetime | None = None
     created_to: datetime.datetime | None = strawberry.field(default=None, description="Exclusive.")
     buyer_email: str | None = None
-    affiliate_id: strawberry.ID | None = None
+    affiliate_id: strawberry.ID | None = ids_of("Affiliate")
     recovered: bool | None = None
     search: str | None = strawberry.field(default=None, description="Transaction code, buyer name or e-mail.")
-
-    def to_spec(self) -> SaleFilterSpec:
-        search = (self.search or "").strip()[: sales.MAX_SEARCH_LENGTH] or None
-        return SaleFilterSpec(
-            statuses=[status.value for status in self.status] if self.status is not None else None,
-            product_ids=[pk_of(i, "Product") for i in self.product_ids] if self.product_ids is not None else None,
-            payment_methods=[m.value for m in self.payment_methods] if self.payment_methods is not None else None,
-            currency=self.currency.value if self.currency else None,
-            created_from=self.created_from,
-            created_to=self.created_to,
-            buyer_email=bounded_text(self.buyer_email, "filter.buyerEmail", 320),
-            affiliate_id=pk_of(self.affiliate_id, "Affiliate") if self.affiliate_id is not None else None,
-            recovered=self.recovered,
-            search=search,
-        )
 
 
 @node_type

@@ -9,15 +9,16 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.types import Info
 
-from loaders.subscriptions import SubscriptionFilterSpec, SubscriptionRow, SubscriptionSummaryRow
+from loaders.subscriptions import SubscriptionRow, SubscriptionSummaryRow
 from loaders.writes import Outcome
 from resolvers import catalog, subscriptions
 from resolvers.context import Context
-from resolvers.ids import pk_of, to_global_id
+from resolvers.ids import to_global_id
 from resolvers.periods import Period
 from schema.catalog import Buyer, Product
 from schema.common import DateRange, DateRangeInput, Money, Node, node_type
 from schema.connections import Connection, connection_field
+from schema.filters import ids_of
 from schema.payloads import UserError, changed, user_errors
 from schema.relations import relation
 
@@ -46,17 +47,9 @@ class SubscriptionStatus(enum.Enum):
 @strawberry.input(description="Every condition given must hold.")
 class SubscriptionFilter:
     status: list[SubscriptionStatus] | None = None
-    product_ids: list[strawberry.ID] | None = None
+    product_ids: list[strawberry.ID] | None = ids_of("Product")
     started_from: datetime.datetime | None = None
     started_to: datetime.datetime | None = strawberry.field(default=None, description="Exclusive.")
-
-    def to_spec(self) -> SubscriptionFilterSpec:
-        return SubscriptionFilterSpec(
-            statuses=[status.value for status in self.status] if self.status is not None else None,
-            product_ids=[pk_of(i, "Product") for i in self.product_ids] if self.product_ids is not None else None,
-            started_from=self.started_from,
-            started_to=self.started_to,
-        )
 
 
 @node_type

@@ -37,16 +37,6 @@ class StatementEntryRow:
 STATEMENT_ENTRY_COLUMNS = column_list(StatementEntryRow)
 
 
-@dataclass(frozen=True, slots=True)
-class StatementFilterSpec:
-    """What the statement is narrowed to; None means no condition. `occurred_to` is exclusive."""
-
-    kinds: list[str] | None = None
-    currency: str | None = None
-    occurred_from: datetime | None = None
-    occurred_to: datetime | None = None
-
-
 STATEMENT = KeysetList(
     name="statement",
     table="statement_entries",

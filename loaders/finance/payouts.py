@@ -35,12 +35,6 @@ class WithdrawalRow:
 WITHDRAWAL_COLUMNS = column_list(WithdrawalRow)
 
 
-@dataclass(frozen=True, slots=True)
-class WithdrawalFilterSpec:
-    statuses: list[str] | None = None
-    currency: str | None = None
-
-
 WITHDRAWALS = KeysetList(
     name="withdrawals",
     table="withdrawals",
@@ -48,7 +42,7 @@ WITHDRAWALS = KeysetList(
     row_type=WithdrawalRow,
     orders={"REQUESTED_AT:DESC": KeysetOrder("requested_at", descending=True)},
     conditions=(
-        Condition("statuses", "w.status = any({0}::text[])"),
+        Condition("status", "w.status = any({0}::text[])"),
         Condition("currency", "w.currency = {0}"),
     ),
 )

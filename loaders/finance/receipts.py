@@ -31,12 +31,6 @@ class ReceiptRow:
 RECEIPT_COLUMNS = column_list(ReceiptRow)
 
 
-@dataclass(frozen=True, slots=True)
-class ReceiptFilterSpec:
-    direction: str | None = None
-    statuses: list[str] | None = None
-
-
 RECEIPTS = KeysetList(
     name="receipts",
     table="receipts",
@@ -45,7 +39,7 @@ RECEIPTS = KeysetList(
     orders={"ISSUED_AT:DESC": KeysetOrder("issued_at", descending=True)},
     conditions=(
         Condition("direction", "r.direction = {0}"),
-        Condition("statuses", "r.status = any({0}::text[])"),
+        Condition("status", "r.status = any({0}::text[])"),
     ),
 )
 

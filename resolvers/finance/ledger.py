@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from loaders.finance.ledger import STATEMENT, BalanceAfterLoader, BalanceRow, StatementEntryRow, StatementFilterSpec
+from loaders.finance.ledger import STATEMENT, BalanceAfterLoader, BalanceRow, StatementEntryRow
 from loaders.finance.ledger import balances as ledger_balances
+from loaders.where import Filters
 from resolvers.context import Context
 from resolvers.lists import ListPage, Window, list_page
 from resolvers.relations import Relation
@@ -18,8 +19,8 @@ async def balances(context: Context) -> list[BalanceRow]:
     return await ledger_balances(context.db)
 
 
-async def statement(context: Context, spec: StatementFilterSpec, window: Window) -> ListPage[StatementEntryRow]:
-    return await list_page(context, STATEMENT, spec, window, scope="finance:read")
+async def statement(context: Context, filters: Filters, window: Window) -> ListPage[StatementEntryRow]:
+    return await list_page(context, STATEMENT, filters, window, scope="finance:read")
 
 
 async def balance_in(context: Context, currency: str) -> BalanceRow | None:

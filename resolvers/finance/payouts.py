@@ -12,9 +12,9 @@ from loaders.finance.payouts import (
     WITHDRAWALS,
     PrepaymentRow,
     WithdrawalByIdLoader,
-    WithdrawalFilterSpec,
     WithdrawalRow,
 )
+from loaders.where import Filters
 from loaders.writes import Outcome
 from resolvers.context import Context
 from resolvers.lists import ListPage, Window, list_page
@@ -24,12 +24,12 @@ from resolvers.relations import Relation
 WITHDRAWAL = Relation("Withdrawal", WithdrawalByIdLoader, "withdrawal_id")  # of a statement entry
 
 
-async def withdrawals(context: Context, spec: WithdrawalFilterSpec, window: Window) -> ListPage[WithdrawalRow]:
-    return await list_page(context, WITHDRAWALS, spec, window, scope="finance:read")
+async def withdrawals(context: Context, filters: Filters, window: Window) -> ListPage[WithdrawalRow]:
+    return await list_page(context, WITHDRAWALS, filters, window, scope="finance:read")
 
 
 async def prepayments(context: Context, window: Window) -> ListPage[PrepaymentRow]:
-    return await list_page(context, PREPAYMENTS, None, window, scope="finance:read")
+    return await list_page(context, PREPAYMENTS, {}, window, scope="finance:read")
 
 
 async def request_withdrawal(context: Context, amount: Decimal, currency: str, key: str) -> Outcome[WithdrawalRow]:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import asyncpg
 
-from loaders.finance.receipts import RECEIPTS, ReceiptFilterSpec, ReceiptRow, decide_receipt
+from loaders.finance.receipts import RECEIPTS, ReceiptRow, decide_receipt
+from loaders.where import Filters
 from loaders.writes import Outcome
 from resolvers.context import Context
 from resolvers.lists import ListPage, Window, list_page
 from resolvers.mutations import audited_write, reason_text, target_pk
 
 
-async def receipts(context: Context, spec: ReceiptFilterSpec, window: Window) -> ListPage[ReceiptRow]:
-    return await list_page(context, RECEIPTS, spec, window, scope="finance:read")
+async def receipts(context: Context, filters: Filters, window: Window) -> ListPage[ReceiptRow]:
+    return await list_page(context, RECEIPTS, filters, window, scope="finance:read")
 
 
 async def accept_receipt(context: Context, receipt_id: str) -> Outcome[ReceiptRow]:

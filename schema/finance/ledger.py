@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.types import Info
 
-from loaders.finance.ledger import BalanceRow, StatementEntryRow, StatementFilterSpec
+from loaders.finance.ledger import BalanceRow, StatementEntryRow
 from resolvers import sales
 from resolvers.context import Context
 from resolvers.finance import ledger, payouts
@@ -63,14 +63,6 @@ class StatementFilter:
     currency: CurrencyCode | None = None
     occurred_from: datetime.datetime | None = None
     occurred_to: datetime.datetime | None = strawberry.field(default=None, description="Exclusive.")
-
-    def to_spec(self) -> StatementFilterSpec:
-        return StatementFilterSpec(
-            kinds=[kind.value for kind in self.kinds] if self.kinds is not None else None,
-            currency=self.currency.value if self.currency else None,
-            occurred_from=self.occurred_from,
-            occurred_to=self.occurred_to,
-        )
 
 
 @node_type

@@ -10,7 +10,7 @@ from typing import Self
 import strawberry
 from strawberry.types import Info
 
-from loaders.finance.payouts import PrepaymentRow, WithdrawalFilterSpec, WithdrawalRow
+from loaders.finance.payouts import PrepaymentRow, WithdrawalRow
 from loaders.writes import Outcome
 from resolvers.context import Context
 from resolvers.finance import ledger, payouts
@@ -41,12 +41,6 @@ class PrepaymentStatus(enum.Enum):
 class WithdrawalFilter:
     status: list[WithdrawalStatus] | None = None
     currency: CurrencyCode | None = None
-
-    def to_spec(self) -> WithdrawalFilterSpec:
-        return WithdrawalFilterSpec(
-            statuses=[status.value for status in self.status] if self.status is not None else None,
-            currency=self.currency.value if self.currency else None,
-        )
 
 
 @node_type

@@ -8,7 +8,7 @@ import enum
 import strawberry
 from strawberry.types import Info
 
-from loaders.finance.receipts import ReceiptFilterSpec, ReceiptRow
+from loaders.finance.receipts import ReceiptRow
 from loaders.writes import Outcome
 from resolvers import catalog
 from resolvers.context import Context
@@ -38,12 +38,6 @@ class ReceiptStatus(enum.Enum):
 class ReceiptFilter:
     direction: ReceiptDirection | None = None
     status: list[ReceiptStatus] | None = None
-
-    def to_spec(self) -> ReceiptFilterSpec:
-        return ReceiptFilterSpec(
-            direction=self.direction.value if self.direction else None,
-            statuses=[status.value for status in self.status] if self.status is not None else None,
-        )
 
 
 @node_type

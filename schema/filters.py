@@ -1,0 +1,43 @@
+"""Filter inputs of lists: what a client narrows a list to, as the list's declared conditions take it.
+
+A filter input's fields are named as the conditions of its list (`loaders.keyset.KeysetList`); `filters_of`
+turns a given input into those values: enums as their values, global ids (fields made by `ids_of`) as primary
+keys, absent fields left out.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+import strawberry
+
+from loaders.where import Filters
+from resolvers.ids import pk_of
+
+IDS = "ids"  # the metadata key naming the type of an input field's global ids
+
+
+def ids_of(type_name: str, *, description: str | None = None) -> Any:
+    """An optional input field of global ids (or one id) of `type_name`, passed on as primary keys."""
+    return strawberry.field(default=None, metadata={IDS: type_name}, description=description)
+
+
+def filters_of(given: Any) -> Filters:
+    """The values of a filter input's given fields, by their Python names."""
+    if given is None:
+        return {}
+    filters: dict[str, Any] = {}
+    for field in given.__strawberry_definition__.fields:
+        value = getattr(given, field.python_name)
+        if value is not None:
+            filters[field.python_name] = _plain(value, (field.metadata or {}).get(IDS))
+    return filters
+
+
+def _plain(value: Any, id_type: str | None) -> Any:
+    if isinstance(value, list):
+        return [_plain(item, id_type) for item in value]
+    if isinstance(value, enum.Enum):
+        return value.value
+    return pk_of(value, id_type) if id_type is not None else value
