@@ -10,16 +10,15 @@ import strawberry
 from strawberry.types import Info
 
 from loaders.affiliations import AffiliationRow
-from loaders.writes import Outcome
 from resolvers import affiliations, catalog
 from resolvers.context import Context
-from resolvers.ids import to_global_id
 from schema.catalog import Affiliate, Product
-from schema.common import DateRangeInput, Money, Node, node_type
+from schema.common import DateRangeInput, Money, Node
 from schema.connections import Connection, connection_field
 from schema.filters import ids_of
-from schema.payloads import UserError, changed, user_errors
+from schema.payloads import Payload, UserError
 from schema.relations import relation
+from schema.rows import FromRow, node_type
 
 
 @strawberry.enum
@@ -45,25 +44,14 @@ class AffiliatePerformance:
     commission: list[Money] = strawberry.field(description="The affiliate's commission, one entry per currency.")
 
 
-@node_type
+@node_type()
 @strawberry.type(description="An affiliate promoting one product. Scope: affiliations:read.")
-class Affiliation(Node):
+class Affiliation(Node, FromRow):
     status: AffiliationStatus
     commission_rate: Decimal = strawberry.field(description='Percent of each sale, e.g. "30.00".')
     applied_at: datetime.datetime
     decided_at: datetime.datetime | None
     row: strawberry.Private[AffiliationRow]
-
-    @classmethod
-    def from_row(cls, row: AffiliationRow) -> Affiliation:
-        return cls(
-            id=strawberry.ID(to_global_id("Affiliation", row.id)),
-            status=AffiliationStatus(row.status),
-            commission_rate=row.commission_rate,
-            applied_at=row.applied_at,
-            decided_at=row.decided_at,
-            row=row,
-        )
 
     affiliate: Affiliate = relation(catalog.AFFILIATE)
     product: Product = relation(catalog.PRODUCT)
@@ -83,13 +71,9 @@ class Affiliation(Node):
 
 
 @strawberry.type
-class AffiliationPayload:
+class AffiliationPayload(Payload):
     affiliation: Affiliation | None
     user_errors: list[UserError]
-
-    @classmethod
-    def of(cls, outcome: Outcome[AffiliationRow]) -> AffiliationPayload:
-        return cls(affiliation=changed(outcome, Affiliation.from_row), user_errors=user_errors(outcome))
 
 
 @strawberry.type

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import enum
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 import strawberry
 
@@ -26,8 +26,6 @@ class CurrencyCode(enum.Enum):
     JPY = "JPY"
     CHF = "CHF"
 
-
-N = TypeVar("N")
 
 CURRENCIES = {member.value: member for member in CurrencyCode}  # a dict lookup: cheaper than CurrencyCode(x)
 
@@ -59,10 +57,6 @@ class Node:
     id: strawberry.ID
 
 
-NODE_TYPES: dict[str, Any] = {}  # every Node type by its name, which is also the type name in its ids
-
-
-def node_type(cls: type[N]) -> type[N]:
-    """Register a Node type (under `@strawberry.type`): `node(id:)` and relations find it by its name."""
-    NODE_TYPES[cls.__name__] = cls
-    return cls
+NODE_TYPES: dict[
+    str, Any
+] = {}  # every Node type by its name, which is also the type name in its ids (`schema/rows.py`)

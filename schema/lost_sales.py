@@ -10,12 +10,12 @@ import strawberry
 
 from loaders.lost_sales import LostSaleRow
 from resolvers import catalog, lost_sales, sales
-from resolvers.ids import to_global_id
 from schema.catalog import Buyer, Product
-from schema.common import CurrencyCode, Money, Node, node_type
+from schema.common import CurrencyCode, Money, Node
 from schema.connections import Connection, connection_field
 from schema.filters import ids_of
 from schema.relations import relation
+from schema.rows import FromRow, node_type
 from schema.sales import PaymentMethod
 
 if TYPE_CHECKING:
@@ -43,29 +43,17 @@ class LostSaleFilter:
     created_to: datetime.datetime | None = strawberry.field(default=None, description="Exclusive.")
 
 
-@node_type
+@node_type(potential_revenue=lambda row: Money.of(row.amount, row.currency))
 @strawberry.type(
     description="A purchase that failed: the last failed attempt of one buyer on one product. Scope: sales:read."
 )
-class LostSale(Node):
+class LostSale(Node, FromRow):
     reason: LostSaleReason
     potential_revenue: Money
     payment_method: PaymentMethod | None
     source: str | None
     created_at: datetime.datetime
     row: strawberry.Private[LostSaleRow]
-
-    @classmethod
-    def from_row(cls, row: LostSaleRow) -> LostSale:
-        return cls(
-            id=strawberry.ID(to_global_id("LostSale", row.id)),
-            reason=LostSaleReason(row.reason),
-            potential_revenue=Money.of(row.amount, row.currency),
-            payment_method=PaymentMethod(row.payment_method) if row.payment_method else None,
-            source=row.source,
-            created_at=row.created_at,
-            row=row,
-        )
 
     product: Product = relation(catalog.PRODUCT)
     buyer: Buyer = relation(catalog.BUYER)

@@ -11,10 +11,12 @@ from resolvers import overview
 from resolvers.context import Context
 from resolvers.overview import Overview
 from schema.common import CurrencyCode, DateRange, DateRangeInput, Money
+from schema.rows import FromRow, row_type
 
 
+@row_type()
 @strawberry.type(description="Sales made in one currency: status APPROVED or COMPLETE.")
-class CurrencySales:
+class CurrencySales(FromRow):
     currency: CurrencyCode
     count: int
     gross_revenue: Money = strawberry.field(description="Sum of the sales, before any deduction.")
@@ -43,15 +45,7 @@ class SalesOverview:
     def from_overview(cls, overview: Overview) -> SalesOverview:
         return cls(
             period=DateRange(from_=overview.period.first_day, to=overview.period.last_day),
-            sales=[
-                CurrencySales(
-                    currency=CurrencyCode(row.currency),
-                    count=row.count,
-                    gross_revenue=Money.of(row.gross_revenue, row.currency),
-                    net_revenue=Money.of(row.net_revenue, row.currency),
-                )
-                for row in overview.sales
-            ],
+            sales=[CurrencySales.from_row(row) for row in overview.sales],
             lost_sales=LostSalesTotal(
                 count=sum(row.count for row in overview.lost_sales),
                 recovered_count=sum(row.recovered_count for row in overview.lost_sales),

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Self
 
 import strawberry
 
 from loaders import writes
 from loaders.writes import Outcome
-
-R = TypeVar("R")
-T = TypeVar("T")
 
 strawberry.enum(writes.UserErrorCode, name="UserErrorCode")  # the one definition, in loaders.writes
 
@@ -30,6 +26,13 @@ def user_errors(outcome: Outcome[Any]) -> list[UserError]:
     return [UserError(field=list(refused.field) or None, message=refused.message, code=refused.code)]
 
 
-def changed(outcome: Outcome[R], make: Callable[[R], T]) -> T | None:
-    """The changed object of an outcome, as the API shows it; None when the mutation was refused."""
-    return make(outcome.row) if outcome.row is not None else None
+class Payload:
+    """What a mutation answers (under `@strawberry.type`): its first field is the changed object (null when
+    the mutation was refused), then any other objects it changed, then `userErrors`."""
+
+    @classmethod
+    def of(cls, outcome: Outcome[Any], **others: Any) -> Self:
+        first = cls.__strawberry_definition__.fields[0]  # type: ignore[attr-defined]
+        changed = first.type.of_type.from_row(outcome.row) if outcome.row is not None else None  # optional
+        fields = {first.python_name: changed, **others, "user_errors": user_errors(outcome)}
+        return cls(**fields)

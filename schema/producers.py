@@ -5,30 +5,19 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from loaders.producers import ProducerRow
 from resolvers import producers
 from resolvers.context import Context
-from resolvers.ids import to_global_id
-from schema.common import CurrencyCode, Node, node_type
+from schema.common import CurrencyCode, Node
+from schema.rows import FromRow, node_type
 
 
-@node_type
+@node_type()
 @strawberry.type(description="The seller the API key belongs to.")
-class Producer(Node):
+class Producer(Node, FromRow):
     name: str
     email: str
     time_zone: str = strawberry.field(description="IANA time zone; periods and day buckets are computed in it.")
     default_currency: CurrencyCode
-
-    @classmethod
-    def from_row(cls, row: ProducerRow) -> Producer:
-        return cls(
-            id=strawberry.ID(to_global_id("Producer", row.id)),
-            name=row.name,
-            email=row.email,
-            time_zone=row.time_zone,
-            default_currency=CurrencyCode(row.default_currency),
-        )
 
 
 @strawberry.type

@@ -10,14 +10,13 @@ import strawberry
 from strawberry.types import Info
 
 from loaders.refunds import RefundRow
-from loaders.writes import Outcome
 from resolvers import refunds, sales
 from resolvers.context import Context
-from resolvers.ids import to_global_id
-from schema.common import Money, Node, node_type
+from schema.common import Money, Node
 from schema.connections import Connection, connection_field
-from schema.payloads import UserError, changed, user_errors
+from schema.payloads import Payload, UserError
 from schema.relations import relation
+from schema.rows import FromRow, node_type
 
 if TYPE_CHECKING:
     from schema.sales import Sale
@@ -45,27 +44,15 @@ class RefundFilter:
     requested_to: datetime.datetime | None = strawberry.field(default=None, description="Exclusive.")
 
 
-@node_type
+@node_type()
 @strawberry.type(description="A refund of (part of) a sale. Scope: refunds:read.")
-class Refund(Node):
+class Refund(Node, FromRow):
     amount: Money
     reason: str | None
     status: RefundStatus
     requested_at: datetime.datetime
     resolved_at: datetime.datetime | None
     row: strawberry.Private[RefundRow]
-
-    @classmethod
-    def from_row(cls, row: RefundRow) -> Refund:
-        return cls(
-            id=strawberry.ID(to_global_id("Refund", row.id)),
-            amount=Money.of(row.amount, row.currency),
-            reason=row.reason,
-            status=RefundStatus(row.status),
-            requested_at=row.requested_at,
-            resolved_at=row.resolved_at,
-            row=row,
-        )
 
     sale: Annotated[Sale, strawberry.lazy("schema.sales")] = relation(sales.SALE)
 
@@ -75,13 +62,9 @@ class Refund(Node):
 
 
 @strawberry.type
-class RefundPayload:
+class RefundPayload(Payload):
     refund: Refund | None
     user_errors: list[UserError]
-
-    @classmethod
-    def of(cls, outcome: Outcome[RefundRow]) -> RefundPayload:
-        return cls(refund=changed(outcome, Refund.from_row), user_errors=user_errors(outcome))
 
 
 @strawberry.type
@@ -102,10 +85,8 @@ class RefundsMutation:
         "Scope: refunds:write."
     )
     async def approve_refund(self, info: Info[Context, None], id: strawberry.ID) -> RefundPayload:
-        outcome = await refunds.approve_refund(info.context, id)
-        return RefundPayload.of(outcome)
+        return RefundPayload.of(await refunds.approve_refund(info.context, id))
 
     @strawberry.mutation(description="Deny a REQUESTED refund, saying why. Scope: refunds:write.")
     async def deny_refund(self, info: Info[Context, None], id: strawberry.ID, reason: str) -> RefundPayload:
-        outcome = await refunds.deny_refund(info.context, id, reason)
-        return RefundPayload.of(outcome)
+        return RefundPayload.of(await refunds.deny_refund(info.context, id, reason))

@@ -16,6 +16,7 @@ from resolvers.context import Context
 from schema.catalog import Product
 from schema.common import CurrencyCode, DateRangeInput, Money
 from schema.relations import relation
+from schema.rows import FromRow, row_type
 from schema.sales import Device, PaymentMethod
 
 
@@ -26,16 +27,18 @@ class TimeBucket(enum.Enum):
     MONTH = "MONTH"
 
 
+@row_type()
 @strawberry.type(description="Made sales paid with one method, in one currency.")
-class PaymentMethodShare:
+class PaymentMethodShare(FromRow):
     payment_method: PaymentMethod
     sales: int
     revenue: Money
     share: Decimal = strawberry.field(description='Percent of the currency\'s revenue, e.g. "45.10".')
 
 
+@row_type()
 @strawberry.type(description="Made sales from one kind of device, in one currency.")
-class DeviceRevenue:
+class DeviceRevenue(FromRow):
     device: Device
     sales: int
     revenue: Money = strawberry.field(description="Gross revenue of those sales.")
@@ -55,8 +58,9 @@ class RecoveryReport:
     )
 
 
+@row_type()
 @strawberry.type(description="One product's sales in one currency.")
-class ProductRevenue:
+class ProductRevenue(FromRow):
     sales: int = strawberry.field(description="Made sales (APPROVED or COMPLETE) created in the period.")
     gross_revenue: Money
     net_revenue: Money = strawberry.field(description="What the producer keeps of those sales.")
@@ -83,8 +87,9 @@ class PromotedProduct:
         return cls(row=row, affiliates=row.affiliates, sales=0, revenue=[], commission=[])
 
 
+@row_type()
 @strawberry.type(description="Made sales of one time bucket in one currency (the currency of grossRevenue).")
-class TimePoint:
+class TimePoint(FromRow):
     start: datetime.date = strawberry.field(
         description="The bucket's first day: the day, the Monday of the ISO week, or the 1st of the month, "
         "even when the period starts later (the bucket then counts from the period's first day)."
@@ -134,15 +139,7 @@ class Reports:
         self, info: Info[Context, None], period: DateRangeInput, currency: CurrencyCode | None = None
     ) -> list[PaymentMethodShare]:
         rows = await reports.payment_methods(info.context, period.from_, period.to, _currency(currency))
-        return [
-            PaymentMethodShare(
-                payment_method=PaymentMethod(row.payment_method),
-                sales=row.sales,
-                revenue=Money.of(row.revenue, row.currency),
-                share=row.share,
-            )
-            for row in rows
-        ]
+        return [PaymentMethodShare.from_row(row) for row in rows]
 
     @strawberry.field(
         description="Made sales per device, one row per device and currency, by currency then revenue "
@@ -152,10 +149,7 @@ class Reports:
         self, info: Info[Context, None], period: DateRangeInput, currency: CurrencyCode | None = None
     ) -> list[DeviceRevenue]:
         rows = await reports.revenue_by_device(info.context, period.from_, period.to, _currency(currency))
-        return [
-            DeviceRevenue(device=Device(row.device), sales=row.sales, revenue=Money.of(row.revenue, row.currency))
-            for row in rows
-        ]
+        return [DeviceRevenue.from_row(row) for row in rows]
 
     @strawberry.field(
         description="Lost sales whose last attempt is in the period, and how many of them were recovered. "
@@ -178,16 +172,7 @@ class Reports:
         self, info: Info[Context, None], period: DateRangeInput, currency: CurrencyCode | None = None
     ) -> list[ProductRevenue]:
         rows = await reports.product_revenue(info.context, period.from_, period.to, _currency(currency))
-        return [
-            ProductRevenue(
-                row=row,
-                sales=row.sales,
-                gross_revenue=Money.of(row.gross_revenue, row.currency),
-                net_revenue=Money.of(row.net_revenue, row.currency),
-                refunds=row.refunds,
-            )
-            for row in rows
-        ]
+        return [ProductRevenue.from_row(row) for row in rows]
 
     @strawberry.field(
         description="Products with made sales through affiliates in the period, by those sales (descending). "
@@ -216,10 +201,7 @@ class Reports:
         currency: CurrencyCode | None = None,
     ) -> list[TimePoint]:
         rows = await reports.revenue_over_time(info.context, period.from_, period.to, bucket.value, _currency(currency))
-        return [
-            TimePoint(start=row.start, sales=row.sales, gross_revenue=Money.of(row.gross_revenue, row.currency))
-            for row in rows
-        ]
+        return [TimePoint.from_row(row) for row in rows]
 
     @strawberry.field(
         description="Which traffic sources convert: made and lost sales per source, by sales (descending). "

@@ -7,14 +7,15 @@ from strawberry.types import Info
 
 from resolvers import strategies
 from resolvers.context import Context
-from resolvers.strategies import Advice
+from schema.rows import FromRow, row_type
 
 
+@row_type()
 @strawberry.type(
     description="Something the producer could do, derived from its own numbers of the last 30 days "
     "(in its time zone). Scope: reports:read."
 )
-class Strategy:
+class Strategy(FromRow):
     code: str = strawberry.field(
         description="Stable code of the rule, e.g. HIGH_LOST_SALE_RATE, RISING_CANCELLATIONS, EXPIRED_BILLETS, "
         "RECOVER_ABANDONED_CHECKOUTS, PENDING_AFFILIATIONS, LOW_PIX_ADOPTION, NO_AFFILIATES."
@@ -24,16 +25,6 @@ class Strategy:
     priority: int = strawberry.field(description="1 is the most urgent; the list is sorted by it.")
     reason: str = strawberry.field(description="The producer's figures that triggered the rule.")
 
-    @classmethod
-    def from_advice(cls, advice: Advice) -> Strategy:
-        return cls(
-            code=advice.code,
-            title=advice.title,
-            description=advice.description,
-            priority=advice.priority,
-            reason=advice.reason,
-        )
-
 
 @strawberry.type
 class StrategiesQuery:
@@ -42,4 +33,4 @@ class StrategiesQuery:
         "Scope: reports:read."
     )
     async def strategies(self, info: Info[Context, None]) -> list[Strategy] | None:
-        return [Strategy.from_advice(advice) for advice in await strategies.strategies(info.context)]
+        return [Strategy.from_row(advice) for advice in await strategies.strategies(info.context)]

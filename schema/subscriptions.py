@@ -9,27 +9,27 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.types import Info
 
+from loaders.sales import SaleRow
 from loaders.subscriptions import SubscriptionRow, SubscriptionSummaryRow
-from loaders.writes import Outcome
 from resolvers import catalog, subscriptions
 from resolvers.context import Context
-from resolvers.ids import to_global_id
 from resolvers.periods import Period
 from schema.catalog import Buyer, Product
-from schema.common import DateRange, DateRangeInput, Money, Node, node_type
+from schema.common import DateRange, DateRangeInput, Money, Node
 from schema.connections import Connection, connection_field
 from schema.filters import ids_of
-from schema.payloads import UserError, changed, user_errors
+from schema.payloads import Payload, UserError
 from schema.relations import relation
+from schema.rows import FromRow, node_type
 
 if TYPE_CHECKING:
     from schema.sales import Sale
 
 
-def _sale_of(row: object) -> Sale:
-    from schema.sales import Sale
+def _sale_of(row: SaleRow) -> Sale:
+    from schema.sales import Sale  # the module of Sale imports this one
 
-    return Sale.from_row(row)  # type: ignore[arg-type]
+    return Sale.from_row(row)
 
 
 @strawberry.enum
@@ -52,9 +52,9 @@ class SubscriptionFilter:
     started_to: datetime.datetime | None = strawberry.field(default=None, description="Exclusive.")
 
 
-@node_type
+@node_type()
 @strawberry.type(description="A recurring purchase of a product. Scope: subscriptions:read.")
-class Subscription(Node):
+class Subscription(Node, FromRow):
     plan_name: str
     price: Money
     status: SubscriptionStatus
@@ -63,20 +63,6 @@ class Subscription(Node):
     next_charge_at: datetime.datetime | None
     recurrence: int = strawberry.field(description="How many charges so far.")
     row: strawberry.Private[SubscriptionRow]
-
-    @classmethod
-    def from_row(cls, row: SubscriptionRow) -> Subscription:
-        return cls(
-            id=strawberry.ID(to_global_id("Subscription", row.id)),
-            plan_name=row.plan_name,
-            price=Money.of(row.price, row.currency),
-            status=SubscriptionStatus(row.status),
-            started_at=row.started_at,
-            cancelled_at=row.cancelled_at,
-            next_charge_at=row.next_charge_at,
-            recurrence=row.recurrence,
-            row=row,
-        )
 
     subscriber: Buyer = relation(catalog.BUYER)
     product: Product = relation(catalog.PRODUCT)
@@ -112,13 +98,9 @@ class SubscriptionSummary:
 
 
 @strawberry.type
-class SubscriptionPayload:
+class SubscriptionPayload(Payload):
     subscription: Subscription | None
     user_errors: list[UserError]
-
-    @classmethod
-    def of(cls, outcome: Outcome[SubscriptionRow]) -> SubscriptionPayload:
-        return cls(subscription=changed(outcome, Subscription.from_row), user_errors=user_errors(outcome))
 
 
 @strawberry.type
@@ -148,12 +130,10 @@ class SubscriptionsMutation:
     async def cancel_subscription(
         self, info: Info[Context, None], id: strawberry.ID, reason: str | None = None
     ) -> SubscriptionPayload:
-        outcome = await subscriptions.cancel_subscription(info.context, id, reason)
-        return SubscriptionPayload.of(outcome)
+        return SubscriptionPayload.of(await subscriptions.cancel_subscription(info.context, id, reason))
 
     @strawberry.mutation(
         description="Reactivate a subscription the seller cancelled, or an INACTIVE one. Scope: subscriptions:write."
     )
     async def reactivate_subscription(self, info: Info[Context, None], id: strawberry.ID) -> SubscriptionPayload:
-        outcome = await subscriptions.reactivate_subscription(info.context, id)
-        return SubscriptionPayload.of(outcome)
+        return SubscriptionPayload.of(await subscriptions.reactivate_subscription(info.context, id))

@@ -9,37 +9,28 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.types import Info
 
-from loaders.finance.ledger import BalanceRow, StatementEntryRow
+from loaders.finance.ledger import StatementEntryRow
 from resolvers import sales
 from resolvers.context import Context
 from resolvers.finance import ledger, payouts
-from resolvers.ids import to_global_id
-from schema.common import CurrencyCode, Money, Node, node_type
+from schema.common import CurrencyCode, Money, Node
 from schema.connections import Connection, connection_field
 from schema.relations import relation
+from schema.rows import FromRow, node_type, row_type
 from schema.sales import Sale
 
 if TYPE_CHECKING:
     from schema.finance.payouts import Withdrawal
 
 
+@row_type()
 @strawberry.type(description="Money held in one currency: available + pending + blocked = total. Scope: finance:read.")
-class Balance:
+class Balance(FromRow):
     currency: CurrencyCode
     available: Money = strawberry.field(description="Can be withdrawn now.")
     pending: Money = strawberry.field(description="Released later, after the guarantee period.")
     blocked: Money = strawberry.field(description="Held for disputes and chargebacks.")
     total: Money
-
-    @classmethod
-    def from_row(cls, row: BalanceRow) -> Balance:
-        return cls(
-            currency=CurrencyCode(row.currency),
-            available=Money.of(row.available, row.currency),
-            pending=Money.of(row.pending, row.currency),
-            blocked=Money.of(row.blocked, row.currency),
-            total=Money.of(row.total, row.currency),
-        )
 
 
 @strawberry.enum
@@ -65,27 +56,15 @@ class StatementFilter:
     occurred_to: datetime.datetime | None = strawberry.field(default=None, description="Exclusive.")
 
 
-@node_type
+@node_type()
 @strawberry.type(description="One line of the ledger the balances are sums of. Scope: finance:read.")
-class StatementEntry(Node):
+class StatementEntry(Node, FromRow):
     kind: StatementEntryKind
     amount: Money = strawberry.field(description="Signed effect on the total balance.")
     description: str
     occurred_at: datetime.datetime
     available_at: datetime.datetime = strawberry.field(description="When the amount can be withdrawn.")
     row: strawberry.Private[StatementEntryRow]
-
-    @classmethod
-    def from_row(cls, row: StatementEntryRow) -> StatementEntry:
-        return cls(
-            id=strawberry.ID(to_global_id("StatementEntry", row.id)),
-            kind=StatementEntryKind(row.kind),
-            amount=Money.of(row.amount, row.currency),
-            description=row.description,
-            occurred_at=row.occurred_at,
-            available_at=row.available_at,
-            row=row,
-        )
 
     balance_after: Money = relation(
         ledger.BALANCE_AFTER,

@@ -5,20 +5,17 @@ from __future__ import annotations
 import datetime
 import enum
 from decimal import Decimal
-from typing import Self
 
 import strawberry
 from strawberry.types import Info
 
-from loaders.finance.payouts import PrepaymentRow, WithdrawalRow
-from loaders.writes import Outcome
 from resolvers.context import Context
 from resolvers.finance import ledger, payouts
-from resolvers.ids import to_global_id
-from schema.common import CurrencyCode, Money, Node, node_type
+from schema.common import CurrencyCode, Money, Node
 from schema.connections import Connection, connection_field
 from schema.finance.ledger import Balance
-from schema.payloads import UserError, changed, user_errors
+from schema.payloads import Payload, UserError
+from schema.rows import FromRow, node_type
 
 
 @strawberry.enum
@@ -43,44 +40,23 @@ class WithdrawalFilter:
     currency: CurrencyCode | None = None
 
 
-@node_type
+@node_type()
 @strawberry.type(description="A payout of available money to the producer's bank account. Scope: finance:read.")
-class Withdrawal(Node):
+class Withdrawal(Node, FromRow):
     amount: Money
     status: WithdrawalStatus
     requested_at: datetime.datetime
     paid_at: datetime.datetime | None
     failure_reason: str | None
 
-    @classmethod
-    def from_row(cls, row: WithdrawalRow) -> Withdrawal:
-        return cls(
-            id=strawberry.ID(to_global_id("Withdrawal", row.id)),
-            amount=Money.of(row.amount, row.currency),
-            status=WithdrawalStatus(row.status),
-            requested_at=row.requested_at,
-            paid_at=row.paid_at,
-            failure_reason=row.failure_reason,
-        )
 
-
-@node_type
+@node_type()
 @strawberry.type(description="An advance on pending money, for a fee. Scope: finance:read.")
-class Prepayment(Node):
+class Prepayment(Node, FromRow):
     amount: Money
     fee: Money
     status: PrepaymentStatus
     created_at: datetime.datetime
-
-    @classmethod
-    def from_row(cls, row: PrepaymentRow) -> Prepayment:
-        return cls(
-            id=strawberry.ID(to_global_id("Prepayment", row.id)),
-            amount=Money.of(row.amount, row.currency),
-            fee=Money.of(row.fee, row.currency),
-            status=PrepaymentStatus(row.status),
-            created_at=row.created_at,
-        )
 
 
 @strawberry.input
@@ -107,15 +83,10 @@ async def _balance(context: Context, currency: str | None) -> Balance | None:
 
 
 @strawberry.type
-class RequestWithdrawalPayload:
+class RequestWithdrawalPayload(Payload):
     withdrawal: Withdrawal | None
     balance: Balance | None
     user_errors: list[UserError]
-
-    @classmethod
-    async def of(cls, context: Context, outcome: Outcome[WithdrawalRow], currency: str | None) -> Self:
-        withdrawal, balance = changed(outcome, Withdrawal.from_row), await _balance(context, currency)
-        return cls(withdrawal=withdrawal, balance=balance, user_errors=user_errors(outcome))
 
 
 @strawberry.type
@@ -124,7 +95,7 @@ class CancelWithdrawalPayload(RequestWithdrawalPayload):
 
 
 @strawberry.type
-class RequestPrepaymentPayload:
+class RequestPrepaymentPayload(Payload):
     prepayment: Prepayment | None
     balance: Balance | None
     user_errors: list[UserError]
@@ -153,7 +124,7 @@ class PayoutsMutation:
     ) -> RequestWithdrawalPayload:
         currency = input.currency.value
         outcome = await payouts.request_withdrawal(info.context, input.amount, currency, input.idempotency_key)
-        return await RequestWithdrawalPayload.of(info.context, outcome, currency)
+        return RequestWithdrawalPayload.of(outcome, balance=await _balance(info.context, currency))
 
     @strawberry.mutation(
         description="Cancel a REQUESTED withdrawal; its money comes back through the ledger. Scope: finance:write."
@@ -161,7 +132,7 @@ class PayoutsMutation:
     async def cancel_withdrawal(self, info: Info[Context, None], id: strawberry.ID) -> CancelWithdrawalPayload:
         outcome = await payouts.cancel_withdrawal(info.context, id)
         currency = outcome.row.currency if outcome.row else None
-        return await CancelWithdrawalPayload.of(info.context, outcome, currency)
+        return CancelWithdrawalPayload.of(outcome, balance=await _balance(info.context, currency))
 
     @strawberry.mutation(
         description="Advance pending money to available, for a fee (GATEWAY_PREPAYMENT_FEE_PERCENT). "
@@ -172,8 +143,4 @@ class PayoutsMutation:
     ) -> RequestPrepaymentPayload:
         currency = input.currency.value
         outcome = await payouts.request_prepayment(info.context, input.amount, currency, input.idempotency_key)
-        return RequestPrepaymentPayload(
-            prepayment=changed(outcome, Prepayment.from_row),
-            balance=await _balance(info.context, currency),
-            user_errors=user_errors(outcome),
-        )
+        return RequestPrepaymentPayload.of(outcome, balance=await _balance(info.context, currency))

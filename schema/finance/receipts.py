@@ -9,16 +9,15 @@ import strawberry
 from strawberry.types import Info
 
 from loaders.finance.receipts import ReceiptRow
-from loaders.writes import Outcome
 from resolvers import catalog
 from resolvers.context import Context
 from resolvers.finance import receipts
-from resolvers.ids import to_global_id
 from schema.catalog import Affiliate
-from schema.common import DateRange, Money, Node, node_type
+from schema.common import DateRange, Money, Node
 from schema.connections import Connection, connection_field
-from schema.payloads import UserError, changed, user_errors
+from schema.payloads import Payload, UserError
 from schema.relations import relation
+from schema.rows import FromRow, node_type
 
 
 @strawberry.enum
@@ -40,11 +39,11 @@ class ReceiptFilter:
     status: list[ReceiptStatus] | None = None
 
 
-@node_type
+@node_type(period=lambda row: DateRange(from_=row.period_from, to=row.period_to))
 @strawberry.type(
     description="A commission receipt between the producer and an affiliate, sent or received. Scope: finance:read."
 )
-class Receipt(Node):
+class Receipt(Node, FromRow):
     number: str
     direction: ReceiptDirection
     amount: Money
@@ -53,30 +52,13 @@ class Receipt(Node):
     issued_at: datetime.datetime
     row: strawberry.Private[ReceiptRow]
 
-    @classmethod
-    def from_row(cls, row: ReceiptRow) -> Receipt:
-        return cls(
-            id=strawberry.ID(to_global_id("Receipt", row.id)),
-            number=row.number,
-            direction=ReceiptDirection(row.direction),
-            amount=Money.of(row.amount, row.currency),
-            status=ReceiptStatus(row.status),
-            period=DateRange(from_=row.period_from, to=row.period_to),
-            issued_at=row.issued_at,
-            row=row,
-        )
-
     affiliate: Affiliate = relation(catalog.AFFILIATE)
 
 
 @strawberry.type
-class ReceiptPayload:
+class ReceiptPayload(Payload):
     receipt: Receipt | None
     user_errors: list[UserError]
-
-    @classmethod
-    def of(cls, outcome: Outcome[ReceiptRow]) -> ReceiptPayload:
-        return cls(receipt=changed(outcome, Receipt.from_row), user_errors=user_errors(outcome))
 
 
 @strawberry.type
