@@ -41,12 +41,12 @@ from loaders.lost_sales import LOST_SALES, LostSaleByRecoveringSaleLoader
 from loaders.overview import card_by_currency
 from loaders.producers import ProducerByIdLoader, ProducerRow
 from loaders.refunds import REFUNDS, RefundsBySaleLoader
-from loaders.sales import NEWEST_FIRST, SALES, SaleByIdLoader, SaleRow
+from loaders.sales import SALES, SaleByIdLoader, SaleRow
 from loaders.subscriptions import CHARGES, SUBSCRIPTIONS, ChargesLoader
 
 JSON = Any
 Handler = Callable[[TenantDatabase, dict[str, Any]], Awaitable[JSON]]
-NEWEST_SALES = NEWEST_FIRST
+NEWEST_SALES = SALES.default_order
 
 
 def _first(limit: int, keyset_list: Any) -> PageRequest:

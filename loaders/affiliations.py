@@ -10,9 +10,9 @@ from decimal import Decimal
 import asyncpg
 
 from loaders.batching import ProducerLoader, RowsByIdLoader, column_list
-from loaders.keyset import KeysetList, KeysetOrder
+from loaders.keyset import KeysetList
 from loaders.sales import MADE_STATUSES
-from loaders.where import Condition
+from loaders.where import any_of, equals
 from loaders.writes import Outcome, StatusChange, change_status
 
 
@@ -31,21 +31,20 @@ AFFILIATION_COLUMNS = column_list(AffiliationRow)
 
 
 AFFILIATIONS = KeysetList(
-    name="affiliations",
-    table="affiliations",
-    alias="af",
-    row_type=AffiliationRow,
-    orders={"APPLIED_AT:DESC": KeysetOrder("applied_at", descending=True)},
-    conditions=(
-        Condition("status", "af.status = any({0}::text[])"),
-        Condition("product_ids", "af.product_id = any({0}::bigint[])"),
-        Condition("affiliate_id", "af.affiliate_id = {0}"),
+    "affiliations",
+    AffiliationRow,
+    "affiliations af",
+    ("APPLIED_AT:DESC",),
+    (
+        any_of("status", "af.status"),
+        any_of("product_ids", "af.product_id", "bigint"),
+        equals("affiliate_id", "af.affiliate_id"),
     ),
 )
 
 
 class AffiliationByIdLoader(RowsByIdLoader[AffiliationRow]):
-    table, columns, row_type = "affiliations", AFFILIATION_COLUMNS, AffiliationRow
+    table, row_type = "affiliations", AffiliationRow
 
 
 @dataclass(slots=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
 from aiodataloader import DataLoader
@@ -26,15 +26,16 @@ class ProducerLoader(DataLoader[K, V | None], Generic[K, V]):
 
 
 class RowsByIdLoader(ProducerLoader[int, V]):
-    """Rows of one table by primary key. Subclasses name the table, the columns and the row type.
-
-    `table` and `columns` are constants of our code; keys are always parameters. `columns` is
-    `column_list(row_type)`: rows are made from the values in that order.
-    """
+    """Rows of one table by primary key. Subclasses name the table (a constant of our code) and the row type,
+    a dataclass whose fields are the columns selected, in order; keys are always parameters."""
 
     table: ClassVar[str]
+    row_type: ClassVar[type[Any]]
     columns: ClassVar[str]
-    row_type: ClassVar[Callable[..., Any]]
+
+    def __init_subclass__(cls, **options: Any) -> None:
+        super().__init_subclass__(**options)
+        cls.columns = column_list(cls.row_type)
 
     async def batch_load_fn(self, keys: Sequence[int]) -> list[V | None]:
         rows = await self.db.fetch(

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from loaders.batching import RowsByIdLoader, column_list
-from loaders.keyset import KeysetList, KeysetOrder
+from loaders.batching import RowsByIdLoader
+from loaders.keyset import KeysetList
 
 
 @dataclass(slots=True)
@@ -37,21 +37,15 @@ class AffiliateRow:
 
 
 class ProductByIdLoader(RowsByIdLoader[ProductRow]):
-    table, columns, row_type = "products", column_list(ProductRow), ProductRow
+    table, row_type = "products", ProductRow
 
 
 class BuyerByIdLoader(RowsByIdLoader[BuyerRow]):
-    table, columns, row_type = "buyers", column_list(BuyerRow), BuyerRow
+    table, row_type = "buyers", BuyerRow
 
 
 class AffiliateByIdLoader(RowsByIdLoader[AffiliateRow]):
-    table, columns, row_type = "affiliates", column_list(AffiliateRow), AffiliateRow
+    table, row_type = "affiliates", AffiliateRow
 
 
-PRODUCTS = KeysetList(
-    name="products",
-    table="products",
-    alias="p",
-    row_type=ProductRow,
-    orders={"CREATED_AT:DESC": KeysetOrder("created_at", descending=True)},
-)
+PRODUCTS = KeysetList("products", ProductRow, "products p", ("CREATED_AT:DESC",))

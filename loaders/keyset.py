@@ -50,20 +50,31 @@ class Page(Generic[R]):
 
 @dataclass(frozen=True)
 class KeysetList(Generic[R]):
-    """A list of one table's rows, narrowed by filters: values by the names of its conditions."""
+    """A list of one table's rows, narrowed by filters: values by the names of its conditions.
+
+    `source` is the table and its alias (`"sales s"`); the conditions and `always` are SQL on that alias.
+    `order_names` name the orders the list offers as the API does (`"CREATED_AT:DESC"`): the column, then the
+    direction; the first is the default.
+    """
 
     name: str  # what the list's cursors are marked with
-    table: str
-    alias: str
     row_type: type[R]
-    orders: Mapping[str, KeysetOrder]  # by name; the first is the default
+    source: str
+    order_names: Sequence[str]
     conditions: Sequence[Condition] = ()
-    always: Sequence[str] = ()  # what every row of the list meets (SQL of our code, on `alias`)
+    always: Sequence[str] = ()  # what every row of the list meets
+    alias: str = field(init=False)
     select: str = field(init=False)
+    orders: Mapping[str, KeysetOrder] = field(init=False)
 
     def __post_init__(self) -> None:
-        columns = ", ".join(f"{self.alias}.{name}" for name in column_list(self.row_type).split(", "))
-        object.__setattr__(self, "select", f"select {columns} from {self.table} {self.alias}")
+        table, alias = self.source.split()
+        columns = ", ".join(f"{alias}.{name}" for name in column_list(self.row_type).split(", "))
+        types = {column.name: str(column.type) for column in dataclasses.fields(self.row_type)}  # type: ignore[arg-type]
+        orders = {name: _order(name, types) for name in self.order_names}
+        object.__setattr__(self, "alias", alias)
+        object.__setattr__(self, "select", f"select {columns} from {table} {alias}")
+        object.__setattr__(self, "orders", orders)
 
     @property
     def default_order(self) -> KeysetOrder:
@@ -93,8 +104,15 @@ class KeysetList(Generic[R]):
 
     async def count(self, db: TenantDatabase, filters: Filters) -> int:
         where = self.where(db.producer_id, filters)
-        sql = f"select count(*) from {self.table} {self.alias} where {where.sql}"
+        sql = f"select count(*) from {self.source} where {where.sql}"
         return int(await db.fetchval(sql, *where.parameters))
+
+
+def _order(name: str, column_types: Mapping[str, str]) -> KeysetOrder:
+    """The order named `COLUMN:DIRECTION`; its cursors carry a decimal or a date-time, as the column is."""
+    column, direction = name.lower().split(":")
+    kind: ValueKind = "decimal" if "Decimal" in column_types[column] else "datetime"
+    return KeysetOrder(column, descending=direction == "desc", kind=kind)
 
 
 def keyset_clauses(page: PageRequest, first_parameter: int, alias: str) -> tuple[str, str, list[Any]]:

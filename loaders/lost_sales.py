@@ -8,8 +8,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from loaders.batching import ProducerLoader, RowsByIdLoader, column_list, in_key_order
-from loaders.keyset import KeysetList, KeysetOrder
-from loaders.where import Condition
+from loaders.keyset import KeysetList
+from loaders.where import Condition, any_of, equals, within
 
 
 @dataclass(slots=True)
@@ -37,25 +37,23 @@ LAST_ATTEMPT = (
 
 
 LOST_SALES = KeysetList(
-    name="lost_sales",
-    table="lost_sales",
-    alias="l",
-    row_type=LostSaleRow,
-    orders={"CREATED_AT:DESC": KeysetOrder("created_at", descending=True)},
-    always=(LAST_ATTEMPT,),
-    conditions=(
-        Condition("reasons", "l.reason = any({0}::text[])"),
-        Condition("product_ids", "l.product_id = any({0}::bigint[])"),
-        Condition("currency", "l.currency = {0}"),
-        Condition("created_from", "l.created_at >= {0}"),
-        Condition("created_to", "l.created_at < {0}"),
+    "lost_sales",
+    LostSaleRow,
+    "lost_sales l",
+    ("CREATED_AT:DESC",),
+    (
+        any_of("reasons", "l.reason"),
+        any_of("product_ids", "l.product_id", "bigint"),
+        equals("currency", "l.currency"),
+        *within("created", "l.created_at"),
         Condition("recovered", "l.recovered_sale_id is not null", otherwise="l.recovered_sale_id is null"),
     ),
+    always=(LAST_ATTEMPT,),
 )
 
 
 class LostSaleByIdLoader(RowsByIdLoader[LostSaleRow]):
-    table, columns, row_type = "lost_sales", LOST_SALE_COLUMNS, LostSaleRow
+    table, row_type = "lost_sales", LostSaleRow
 
 
 class LostSaleByRecoveringSaleLoader(ProducerLoader[int, LostSaleRow]):

@@ -17,8 +17,8 @@ import asyncpg
 
 from loaders.batching import ProducerLoader, RowsByIdLoader, column_list, grouped_in_key_order
 from loaders.finance.ledger import lock_ledger
-from loaders.keyset import KeysetList, KeysetOrder
-from loaders.where import Condition
+from loaders.keyset import KeysetList
+from loaders.where import any_of, within
 from loaders.writes import (
     Outcome,
     StatusChange,
@@ -49,21 +49,16 @@ REFUND_COLUMNS = column_list(RefundRow)
 
 
 REFUNDS = KeysetList(
-    name="refunds",
-    table="refunds",
-    alias="rf",
-    row_type=RefundRow,
-    orders={"REQUESTED_AT:DESC": KeysetOrder("requested_at", descending=True)},
-    conditions=(
-        Condition("status", "rf.status = any({0}::text[])"),
-        Condition("requested_from", "rf.requested_at >= {0}"),
-        Condition("requested_to", "rf.requested_at < {0}"),
-    ),
+    "refunds",
+    RefundRow,
+    "refunds rf",
+    ("REQUESTED_AT:DESC",),
+    (any_of("status", "rf.status"), *within("requested", "rf.requested_at")),
 )
 
 
 class RefundByIdLoader(RowsByIdLoader[RefundRow]):
-    table, columns, row_type = "refunds", REFUND_COLUMNS, RefundRow
+    table, row_type = "refunds", RefundRow
 
 
 class RefundsBySaleLoader(ProducerLoader[int, list[RefundRow]]):

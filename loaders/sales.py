@@ -8,8 +8,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from loaders.batching import ProducerLoader, RowsByIdLoader, column_list, in_key_order
-from loaders.keyset import KeysetList, KeysetOrder
-from loaders.where import Condition, like_pattern
+from loaders.keyset import KeysetList
+from loaders.where import Condition, any_of, equals, like_pattern, within
 
 MADE_STATUSES = ["APPROVED", "COMPLETE"]  # a sale "is made" in one of these
 
@@ -41,28 +41,19 @@ class SaleRow:
 SALE_COLUMNS = column_list(SaleRow)
 
 
-NEWEST_FIRST = KeysetOrder("created_at", descending=True)
-
 SALES = KeysetList(
-    name="sales",
-    table="sales",
-    alias="s",
-    row_type=SaleRow,
-    orders={
-        "CREATED_AT:DESC": NEWEST_FIRST,
-        "CREATED_AT:ASC": KeysetOrder("created_at", descending=False),
-        "GROSS_AMOUNT:DESC": KeysetOrder("gross_amount", descending=True, kind="decimal"),
-        "GROSS_AMOUNT:ASC": KeysetOrder("gross_amount", descending=False, kind="decimal"),
-    },
-    conditions=(
-        Condition("status", "s.status = any({0}::text[])"),
-        Condition("product_ids", "s.product_id = any({0}::bigint[])"),
-        Condition("payment_methods", "s.payment_method = any({0}::text[])"),
-        Condition("currency", "s.currency = {0}"),
-        Condition("created_from", "s.created_at >= {0}"),
-        Condition("created_to", "s.created_at < {0}"),
-        Condition("affiliate_id", "s.affiliate_id = {0}"),
-        Condition("subscription_id", "s.subscription_id = {0}"),
+    "sales",
+    SaleRow,
+    "sales s",
+    ("CREATED_AT:DESC", "CREATED_AT:ASC", "GROSS_AMOUNT:DESC", "GROSS_AMOUNT:ASC"),
+    (
+        any_of("status", "s.status"),
+        any_of("product_ids", "s.product_id", "bigint"),
+        any_of("payment_methods", "s.payment_method"),
+        equals("currency", "s.currency"),
+        *within("created", "s.created_at"),
+        equals("affiliate_id", "s.affiliate_id"),
+        equals("subscription_id", "s.subscription_id"),
         Condition(
             "buyer_email",
             "s.buyer_id in (select b.id from buyers b where b.producer_id = s.producer_id"
@@ -85,7 +76,7 @@ SALES = KeysetList(
 
 
 class SaleByIdLoader(RowsByIdLoader[SaleRow]):
-    table, columns, row_type = "sales", SALE_COLUMNS, SaleRow
+    table, row_type = "sales", SaleRow
 
 
 class SaleByTransactionCodeLoader(ProducerLoader[str, SaleRow]):

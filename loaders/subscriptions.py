@@ -11,9 +11,9 @@ import asyncpg
 
 from loaders.batching import RowsByIdLoader, column_list
 from loaders.database import TenantDatabase
-from loaders.keyset import ChildPagesLoader, KeysetList, KeysetOrder
-from loaders.sales import NEWEST_FIRST, SALES, SaleRow
-from loaders.where import Condition
+from loaders.keyset import ChildPagesLoader, KeysetList
+from loaders.sales import SALES, SaleRow
+from loaders.where import any_of, within
 from loaders.writes import Outcome, StatusChange, change_status
 
 
@@ -36,24 +36,22 @@ SUBSCRIPTION_COLUMNS = column_list(SubscriptionRow)
 
 
 SUBSCRIPTIONS = KeysetList(
-    name="subscriptions",
-    table="subscriptions",
-    alias="sb",
-    row_type=SubscriptionRow,
-    orders={"STARTED_AT:DESC": KeysetOrder("started_at", descending=True)},
-    conditions=(
-        Condition("status", "sb.status = any({0}::text[])"),
-        Condition("product_ids", "sb.product_id = any({0}::bigint[])"),
-        Condition("started_from", "sb.started_at >= {0}"),
-        Condition("started_to", "sb.started_at < {0}"),
+    "subscriptions",
+    SubscriptionRow,
+    "subscriptions sb",
+    ("STARTED_AT:DESC",),
+    (
+        any_of("status", "sb.status"),
+        any_of("product_ids", "sb.product_id", "bigint"),
+        *within("started", "sb.started_at"),
     ),
 )
 
-CHARGES = SALES.renamed("charges", orders={"CREATED_AT:DESC": NEWEST_FIRST})
+CHARGES = SALES.renamed("charges", order_names=("CREATED_AT:DESC",))
 
 
 class SubscriptionByIdLoader(RowsByIdLoader[SubscriptionRow]):
-    table, columns, row_type = "subscriptions", SUBSCRIPTION_COLUMNS, SubscriptionRow
+    table, row_type = "subscriptions", SubscriptionRow
 
 
 class ChargesLoader(ChildPagesLoader[SaleRow]):

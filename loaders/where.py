@@ -62,3 +62,17 @@ class Condition:
             where.add(self.sql if value else self.otherwise)
         else:
             where.add(self.sql, *(self.values(value) if self.values is not None else (value,)))
+
+
+def any_of(name: str, column: str, sql_type: str = "text") -> Condition:
+    """The column is one of the values (a list)."""
+    return Condition(name, f"{column} = any({{0}}::{sql_type}[])")
+
+
+def equals(name: str, column: str) -> Condition:
+    return Condition(name, f"{column} = {{0}}")
+
+
+def within(prefix: str, column: str) -> tuple[Condition, Condition]:
+    """`<prefix>_from` (inclusive) and `<prefix>_to` (exclusive) bounds of a time column."""
+    return Condition(f"{prefix}_from", f"{column} >= {{0}}"), Condition(f"{prefix}_to", f"{column} < {{0}}")

@@ -20,14 +20,8 @@ from schema.payloads import Payload, UserError
 from schema.relations import relation
 from schema.rows import FromRow, node_type
 
-
-@strawberry.enum
-class AffiliationStatus(enum.Enum):
-    PENDING = "PENDING"
-    ACTIVE = "ACTIVE"
-    REJECTED = "REJECTED"
-    BLOCKED = "BLOCKED"
-    CANCELLED = "CANCELLED"
+AffiliationStatus = enum.Enum("AffiliationStatus", "PENDING ACTIVE REJECTED BLOCKED CANCELLED")
+strawberry.enum(AffiliationStatus)
 
 
 @strawberry.input(description="Every condition given must hold.")

@@ -12,15 +12,8 @@ from schema.common import Money, Node
 from schema.connections import Connection, connection_field
 from schema.rows import FromRow, node_type
 
-
-@strawberry.enum
-class ProductKind(enum.Enum):
-    ONLINE_COURSE = "ONLINE_COURSE"
-    EBOOK = "EBOOK"
-    COMMUNITY = "COMMUNITY"
-    EVENT = "EVENT"
-    SOFTWARE = "SOFTWARE"
-    SUBSCRIPTION = "SUBSCRIPTION"
+ProductKind = enum.Enum("ProductKind", "ONLINE_COURSE EBOOK COMMUNITY EVENT SOFTWARE SUBSCRIPTION")
+strawberry.enum(ProductKind)
 
 
 @node_type()

@@ -9,25 +9,11 @@ from typing import Any
 
 import strawberry
 
-
-@strawberry.enum(description="ISO 4217 currency code.")
-class CurrencyCode(enum.Enum):
-    BRL = "BRL"
-    USD = "USD"
-    EUR = "EUR"
-    GBP = "GBP"
-    MXN = "MXN"
-    COP = "COP"
-    ARS = "ARS"
-    CLP = "CLP"
-    PEN = "PEN"
-    CAD = "CAD"
-    AUD = "AUD"
-    JPY = "JPY"
-    CHF = "CHF"
+CurrencyCode = enum.Enum("CurrencyCode", "BRL USD EUR GBP MXN COP ARS CLP PEN CAD AUD JPY CHF")
+strawberry.enum(CurrencyCode, description="ISO 4217 currency code.")
 
 
-CURRENCIES = {member.value: member for member in CurrencyCode}  # a dict lookup: cheaper than CurrencyCode(x)
+CURRENCIES = {member.name: member for member in CurrencyCode}  # a dict lookup: cheaper than CurrencyCode(x)
 
 
 @strawberry.type(description="An exact amount of one currency.")

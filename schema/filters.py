@@ -1,7 +1,7 @@
 """Filter inputs of lists: what a client narrows a list to, as the list's declared conditions take it.
 
 A filter input's fields are named as the conditions of its list (`loaders.keyset.KeysetList`); `filters_of`
-turns a given input into those values: enums as their values, global ids (fields made by `ids_of`) as primary
+turns a given input into those values: enums by their names, global ids (fields made by `ids_of`) as primary
 keys, absent fields left out.
 """
 
@@ -39,5 +39,5 @@ def _plain(value: Any, id_type: str | None) -> Any:
     if isinstance(value, list):
         return [_plain(item, id_type) for item in value]
     if isinstance(value, enum.Enum):
-        return value.value
+        return value.name
     return pk_of(value, id_type) if id_type is not None else value

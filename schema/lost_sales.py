@@ -22,15 +22,11 @@ if TYPE_CHECKING:
     from schema.sales import Sale
 
 
-@strawberry.enum
-class LostSaleReason(enum.Enum):
-    ABANDONED_CHECKOUT = "ABANDONED_CHECKOUT"
-    CARD_DECLINED = "CARD_DECLINED"
-    INSUFFICIENT_FUNDS = "INSUFFICIENT_FUNDS"
-    BILLET_EXPIRED = "BILLET_EXPIRED"
-    PIX_EXPIRED = "PIX_EXPIRED"
-    CANCELLED_BY_BUYER = "CANCELLED_BY_BUYER"
-    FRAUD_SUSPECTED = "FRAUD_SUSPECTED"
+LostSaleReason = enum.Enum(
+    "LostSaleReason",
+    "ABANDONED_CHECKOUT CARD_DECLINED INSUFFICIENT_FUNDS BILLET_EXPIRED PIX_EXPIRED CANCELLED_BY_BUYER FRAUD_SUSPECTED",
+)
+strawberry.enum(LostSaleReason)
 
 
 @strawberry.input(description="Every condition given must hold.")

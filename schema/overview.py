@@ -71,5 +71,5 @@ class OverviewQuery:
         period: DateRangeInput | None = None,
     ) -> SalesOverview | None:
         days = (period.from_, period.to) if period else (None, None)
-        card = await overview.sales_overview(info.context, currency.value if currency else None, *days)
+        card = await overview.sales_overview(info.context, currency.name if currency else None, *days)
         return SalesOverview.from_overview(card)

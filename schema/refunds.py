@@ -22,19 +22,12 @@ if TYPE_CHECKING:
     from schema.sales import Sale
 
 
-@strawberry.enum
-class RefundStatus(enum.Enum):
-    REQUESTED = "REQUESTED"
-    APPROVED = "APPROVED"
-    DENIED = "DENIED"
-    COMPLETED = "COMPLETED"
-    CANCELLED = "CANCELLED"
+RefundStatus = enum.Enum("RefundStatus", "REQUESTED APPROVED DENIED COMPLETED CANCELLED")
+strawberry.enum(RefundStatus)
 
 
-@strawberry.enum
-class RefundAction(enum.Enum):
-    APPROVE = "APPROVE"
-    DENY = "DENY"
+RefundAction = enum.Enum("RefundAction", "APPROVE DENY")
+strawberry.enum(RefundAction)
 
 
 @strawberry.input(description="Every condition given must hold.")
@@ -58,7 +51,7 @@ class Refund(Node, FromRow):
 
     @strawberry.field(description="What the producer may do now: APPROVE or DENY while REQUESTED (refunds:write).")
     def available_actions(self, info: Info[Context, None]) -> list[RefundAction]:
-        return [RefundAction(action) for action in refunds.available_actions(info.context, self.row)]
+        return [RefundAction[action] for action in refunds.available_actions(info.context, self.row)]
 
 
 @strawberry.type

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import enum
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 from strawberry.types import Info
@@ -13,18 +13,15 @@ from strawberry.types import Info
 from loaders import reports as report_rows
 from resolvers import catalog, reports
 from resolvers.context import Context
+from resolvers.reports import Bucket
 from schema.catalog import Product
 from schema.common import CurrencyCode, DateRangeInput, Money
 from schema.relations import relation
 from schema.rows import FromRow, row_type
 from schema.sales import Device, PaymentMethod
 
-
-@strawberry.enum(description="The length of a point of a time series, in the producer's time zone.")
-class TimeBucket(enum.Enum):
-    DAY = "DAY"
-    WEEK = "WEEK"
-    MONTH = "MONTH"
+TimeBucket = enum.Enum("TimeBucket", "DAY WEEK MONTH")
+strawberry.enum(TimeBucket, description="The length of a point of a time series, in the producer's time zone.")
 
 
 @row_type()
@@ -123,7 +120,7 @@ class TrafficSource:
 
 
 def _currency(value: CurrencyCode | None) -> str | None:
-    return value.value if value else None
+    return value.name if value else None
 
 
 @strawberry.type(
@@ -200,7 +197,9 @@ class Reports:
         bucket: TimeBucket,
         currency: CurrencyCode | None = None,
     ) -> list[TimePoint]:
-        rows = await reports.revenue_over_time(info.context, period.from_, period.to, bucket.value, _currency(currency))
+        rows = await reports.revenue_over_time(
+            info.context, period.from_, period.to, cast(Bucket, bucket.name), _currency(currency)
+        )
         return [TimePoint.from_row(row) for row in rows]
 
     @strawberry.field(

@@ -1,8 +1,9 @@
 """How a row of the database becomes an object of the API: `from_row`, generated once per type.
 
 Most fields of an API object are the column of the same name in its row, shaped by the field's type: an
-amount (`Money`) pairs the column with the row's `currency`, an enum is the member named by the column's value,
-`id` is the row's global id, a private `row` keeps the row itself (for the fields resolved from it). A field
+amount (`Money`) pairs the column with the row's `currency`, an enum is the member the column names (the API's
+enums are known by their names), `id` is the row's global id, a private `row` keeps the row itself (for the
+fields resolved from it). A field
 whose value comes from elsewhere in the row names how in the decorator (`potential_revenue=lambda row: ...`).
 Fields with a resolver are not made here. The generated function is one expression per object, as fast as one
 written by hand: pages of a hundred objects are made on every request.
@@ -83,7 +84,7 @@ def _value(cls: type, name: str, field: Any, sources: dict[str, Source], namespa
         field_type = field_type.of_type
     if isinstance(field_type, StrawberryEnumDefinition):
         wrapped: Iterable[enum.Enum] = field_type.wrapped_cls
-        namespace[f"enum_{name}"] = {member.value: member for member in wrapped}  # a dict: cheaper than a call
+        namespace[f"enum_{name}"] = {member.name: member for member in wrapped}  # a dict: cheaper than a call
         made = f"enum_{name}[row.{name}]"
     elif field_type is Money:
         made = f"Money(amount=row.{name}, currency=CURRENCIES[row.currency])"

@@ -25,60 +25,32 @@ if TYPE_CHECKING:
     from schema.subscriptions import Subscription
 
 
-@strawberry.enum
-class SaleStatus(enum.Enum):
-    STARTED = "STARTED"
-    WAITING_PAYMENT = "WAITING_PAYMENT"
-    PRINTED_BILLET = "PRINTED_BILLET"
-    PROCESSING_TRANSACTION = "PROCESSING_TRANSACTION"
-    UNDER_ANALYSIS = "UNDER_ANALYSIS"
-    APPROVED = "APPROVED"
-    COMPLETE = "COMPLETE"
-    CANCELLED = "CANCELLED"
-    EXPIRED = "EXPIRED"
-    NO_FUNDS = "NO_FUNDS"
-    BLOCKED = "BLOCKED"
-    OVERDUE = "OVERDUE"
-    PRE_ORDER = "PRE_ORDER"
-    PROTESTED = "PROTESTED"
-    DISPUTE = "DISPUTE"
-    CHARGEBACK = "CHARGEBACK"
-    REFUNDED = "REFUNDED"
-    PARTIALLY_REFUNDED = "PARTIALLY_REFUNDED"
+SaleStatus = enum.Enum(
+    "SaleStatus",
+    "STARTED WAITING_PAYMENT PRINTED_BILLET PROCESSING_TRANSACTION UNDER_ANALYSIS APPROVED COMPLETE "
+    "CANCELLED EXPIRED NO_FUNDS BLOCKED OVERDUE PRE_ORDER PROTESTED DISPUTE CHARGEBACK REFUNDED "
+    "PARTIALLY_REFUNDED",
+)
+strawberry.enum(SaleStatus)
 
 
-@strawberry.enum
-class PaymentMethod(enum.Enum):
-    CREDIT_CARD = "CREDIT_CARD"
-    DEBIT_CARD = "DEBIT_CARD"
-    BILLET = "BILLET"
-    PIX = "PIX"
-    PAYPAL = "PAYPAL"
-    GOOGLE_PAY = "GOOGLE_PAY"
-    APPLE_PAY = "APPLE_PAY"
-    WALLET = "WALLET"
-    DIRECT_DEBIT = "DIRECT_DEBIT"
-    BANK_TRANSFER = "BANK_TRANSFER"
+PaymentMethod = enum.Enum(
+    "PaymentMethod",
+    "CREDIT_CARD DEBIT_CARD BILLET PIX PAYPAL GOOGLE_PAY APPLE_PAY WALLET DIRECT_DEBIT BANK_TRANSFER",
+)
+strawberry.enum(PaymentMethod)
 
 
-@strawberry.enum
-class Device(enum.Enum):
-    DESKTOP = "DESKTOP"
-    MOBILE = "MOBILE"
-    TABLET = "TABLET"
-    UNKNOWN = "UNKNOWN"
+Device = enum.Enum("Device", "DESKTOP MOBILE TABLET UNKNOWN")
+strawberry.enum(Device)
 
 
-@strawberry.enum
-class SaleOrderField(enum.Enum):
-    CREATED_AT = "CREATED_AT"
-    GROSS_AMOUNT = "GROSS_AMOUNT"
+SaleOrderField = enum.Enum("SaleOrderField", "CREATED_AT GROSS_AMOUNT")
+strawberry.enum(SaleOrderField)
 
 
-@strawberry.enum
-class OrderDirection(enum.Enum):
-    ASC = "ASC"
-    DESC = "DESC"
+OrderDirection = enum.Enum("OrderDirection", "ASC DESC")
+strawberry.enum(OrderDirection)
 
 
 @strawberry.input
@@ -89,7 +61,7 @@ class SaleOrder:
     @property
     def name(self) -> str:
         """The order's name in the sales list (`loaders.sales.SALES`)."""
-        return f"{self.field.value}:{self.direction.value}"
+        return f"{self.field.name}:{self.direction.name}"
 
 
 @strawberry.input(description="Every condition given must hold.")

@@ -32,16 +32,11 @@ def _sale_of(row: SaleRow) -> Sale:
     return Sale.from_row(row)
 
 
-@strawberry.enum
-class SubscriptionStatus(enum.Enum):
-    STARTED = "STARTED"
-    ACTIVE = "ACTIVE"
-    DELAYED = "DELAYED"
-    OVERDUE = "OVERDUE"
-    INACTIVE = "INACTIVE"
-    CANCELLED_BY_CUSTOMER = "CANCELLED_BY_CUSTOMER"
-    CANCELLED_BY_SELLER = "CANCELLED_BY_SELLER"
-    CANCELLED_BY_ADMIN = "CANCELLED_BY_ADMIN"
+SubscriptionStatus = enum.Enum(
+    "SubscriptionStatus",
+    "STARTED ACTIVE DELAYED OVERDUE INACTIVE CANCELLED_BY_CUSTOMER CANCELLED_BY_SELLER CANCELLED_BY_ADMIN",
+)
+strawberry.enum(SubscriptionStatus)
 
 
 @strawberry.input(description="Every condition given must hold.")

@@ -14,8 +14,8 @@ import asyncpg
 
 from loaders.batching import ProducerLoader, RowsByIdLoader, column_list, in_key_order
 from loaders.database import TenantDatabase
-from loaders.keyset import KeysetList, KeysetOrder
-from loaders.where import Condition
+from loaders.keyset import KeysetList
+from loaders.where import any_of, equals, within
 
 
 @dataclass(slots=True)
@@ -38,22 +38,16 @@ STATEMENT_ENTRY_COLUMNS = column_list(StatementEntryRow)
 
 
 STATEMENT = KeysetList(
-    name="statement",
-    table="statement_entries",
-    alias="e",
-    row_type=StatementEntryRow,
-    orders={"OCCURRED_AT:DESC": KeysetOrder("occurred_at", descending=True)},
-    conditions=(
-        Condition("kinds", "e.kind = any({0}::text[])"),
-        Condition("currency", "e.currency = {0}"),
-        Condition("occurred_from", "e.occurred_at >= {0}"),
-        Condition("occurred_to", "e.occurred_at < {0}"),
-    ),
+    "statement",
+    StatementEntryRow,
+    "statement_entries e",
+    ("OCCURRED_AT:DESC",),
+    (any_of("kinds", "e.kind"), equals("currency", "e.currency"), *within("occurred", "e.occurred_at")),
 )
 
 
 class StatementEntryByIdLoader(RowsByIdLoader[StatementEntryRow]):
-    table, columns, row_type = "statement_entries", STATEMENT_ENTRY_COLUMNS, StatementEntryRow
+    table, row_type = "statement_entries", StatementEntryRow
 
 
 @dataclass(slots=True)

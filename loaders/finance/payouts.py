@@ -14,8 +14,8 @@ import asyncpg
 
 from loaders.batching import RowsByIdLoader, column_list
 from loaders.finance.ledger import available_balance, holds_currency, lock_ledger
-from loaders.keyset import KeysetList, KeysetOrder
-from loaders.where import Condition
+from loaders.keyset import KeysetList
+from loaders.where import any_of, equals
 from loaders.writes import Outcome, UserErrorCode, earlier_request, refused
 
 CENT = Decimal("0.01")
@@ -36,20 +36,16 @@ WITHDRAWAL_COLUMNS = column_list(WithdrawalRow)
 
 
 WITHDRAWALS = KeysetList(
-    name="withdrawals",
-    table="withdrawals",
-    alias="w",
-    row_type=WithdrawalRow,
-    orders={"REQUESTED_AT:DESC": KeysetOrder("requested_at", descending=True)},
-    conditions=(
-        Condition("status", "w.status = any({0}::text[])"),
-        Condition("currency", "w.currency = {0}"),
-    ),
+    "withdrawals",
+    WithdrawalRow,
+    "withdrawals w",
+    ("REQUESTED_AT:DESC",),
+    (any_of("status", "w.status"), equals("currency", "w.currency")),
 )
 
 
 class WithdrawalByIdLoader(RowsByIdLoader[WithdrawalRow]):
-    table, columns, row_type = "withdrawals", WITHDRAWAL_COLUMNS, WithdrawalRow
+    table, row_type = "withdrawals", WithdrawalRow
 
 
 @dataclass(slots=True)
@@ -64,17 +60,11 @@ class PrepaymentRow:
 
 PREPAYMENT_COLUMNS = column_list(PrepaymentRow)
 
-PREPAYMENTS = KeysetList(
-    name="prepayments",
-    table="prepayments",
-    alias="pp",
-    row_type=PrepaymentRow,
-    orders={"CREATED_AT:DESC": KeysetOrder("created_at", descending=True)},
-)
+PREPAYMENTS = KeysetList("prepayments", PrepaymentRow, "prepayments pp", ("CREATED_AT:DESC",))
 
 
 class PrepaymentByIdLoader(RowsByIdLoader[PrepaymentRow]):
-    table, columns, row_type = "prepayments", PREPAYMENT_COLUMNS, PrepaymentRow
+    table, row_type = "prepayments", PrepaymentRow
 
 
 async def request_withdrawal(

@@ -9,8 +9,8 @@ from decimal import Decimal
 import asyncpg
 
 from loaders.batching import RowsByIdLoader, column_list
-from loaders.keyset import KeysetList, KeysetOrder
-from loaders.where import Condition
+from loaders.keyset import KeysetList
+from loaders.where import any_of, equals
 from loaders.writes import Outcome, StatusChange, change_status
 
 
@@ -32,20 +32,16 @@ RECEIPT_COLUMNS = column_list(ReceiptRow)
 
 
 RECEIPTS = KeysetList(
-    name="receipts",
-    table="receipts",
-    alias="r",
-    row_type=ReceiptRow,
-    orders={"ISSUED_AT:DESC": KeysetOrder("issued_at", descending=True)},
-    conditions=(
-        Condition("direction", "r.direction = {0}"),
-        Condition("status", "r.status = any({0}::text[])"),
-    ),
+    "receipts",
+    ReceiptRow,
+    "receipts r",
+    ("ISSUED_AT:DESC",),
+    (equals("direction", "r.direction"), any_of("status", "r.status")),
 )
 
 
 class ReceiptByIdLoader(RowsByIdLoader[ReceiptRow]):
-    table, columns, row_type = "receipts", RECEIPT_COLUMNS, ReceiptRow
+    table, row_type = "receipts", ReceiptRow
 
 
 # only a RECEIVED receipt that is PENDING may be accepted or rejected

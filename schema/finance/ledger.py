@@ -33,19 +33,11 @@ class Balance(FromRow):
     total: Money
 
 
-@strawberry.enum
-class StatementEntryKind(enum.Enum):
-    SALE = "SALE"
-    FEE = "FEE"
-    COMMISSION = "COMMISSION"
-    REFUND = "REFUND"
-    CHARGEBACK = "CHARGEBACK"
-    WITHDRAWAL = "WITHDRAWAL"
-    PREPAYMENT = "PREPAYMENT"
-    PREPAYMENT_FEE = "PREPAYMENT_FEE"
-    BLOCK = "BLOCK"
-    UNBLOCK = "UNBLOCK"
-    ADJUSTMENT = "ADJUSTMENT"
+StatementEntryKind = enum.Enum(
+    "StatementEntryKind",
+    "SALE FEE COMMISSION REFUND CHARGEBACK WITHDRAWAL PREPAYMENT PREPAYMENT_FEE BLOCK UNBLOCK ADJUSTMENT",
+)
+strawberry.enum(StatementEntryKind)
 
 
 @strawberry.input(description="Every condition given must hold. Filters never change `balanceAfter`.")

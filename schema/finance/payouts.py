@@ -17,21 +17,12 @@ from schema.finance.ledger import Balance
 from schema.payloads import Payload, UserError
 from schema.rows import FromRow, node_type
 
-
-@strawberry.enum
-class WithdrawalStatus(enum.Enum):
-    REQUESTED = "REQUESTED"
-    PROCESSING = "PROCESSING"
-    PAID = "PAID"
-    FAILED = "FAILED"
-    CANCELLED = "CANCELLED"
+WithdrawalStatus = enum.Enum("WithdrawalStatus", "REQUESTED PROCESSING PAID FAILED CANCELLED")
+strawberry.enum(WithdrawalStatus)
 
 
-@strawberry.enum
-class PrepaymentStatus(enum.Enum):
-    REQUESTED = "REQUESTED"
-    APPROVED = "APPROVED"
-    REJECTED = "REJECTED"
+PrepaymentStatus = enum.Enum("PrepaymentStatus", "REQUESTED APPROVED REJECTED")
+strawberry.enum(PrepaymentStatus)
 
 
 @strawberry.input(description="Every condition given must hold.")
@@ -122,7 +113,7 @@ class PayoutsMutation:
     async def request_withdrawal(
         self, info: Info[Context, None], input: RequestWithdrawalInput
     ) -> RequestWithdrawalPayload:
-        currency = input.currency.value
+        currency = input.currency.name
         outcome = await payouts.request_withdrawal(info.context, input.amount, currency, input.idempotency_key)
         return RequestWithdrawalPayload.of(outcome, balance=await _balance(info.context, currency))
 
@@ -141,6 +132,6 @@ class PayoutsMutation:
     async def request_prepayment(
         self, info: Info[Context, None], input: RequestPrepaymentInput
     ) -> RequestPrepaymentPayload:
-        currency = input.currency.value
+        currency = input.currency.name
         outcome = await payouts.request_prepayment(info.context, input.amount, currency, input.idempotency_key)
         return RequestPrepaymentPayload.of(outcome, balance=await _balance(info.context, currency))

@@ -19,18 +19,12 @@ from schema.payloads import Payload, UserError
 from schema.relations import relation
 from schema.rows import FromRow, node_type
 
-
-@strawberry.enum
-class ReceiptDirection(enum.Enum):
-    SENT = "SENT"
-    RECEIVED = "RECEIVED"
+ReceiptDirection = enum.Enum("ReceiptDirection", "SENT RECEIVED")
+strawberry.enum(ReceiptDirection)
 
 
-@strawberry.enum
-class ReceiptStatus(enum.Enum):
-    PENDING = "PENDING"
-    ACCEPTED = "ACCEPTED"
-    REJECTED = "REJECTED"
+ReceiptStatus = enum.Enum("ReceiptStatus", "PENDING ACCEPTED REJECTED")
+strawberry.enum(ReceiptStatus)
 
 
 @strawberry.input(description="Every condition given must hold.")
