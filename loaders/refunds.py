@@ -23,7 +23,6 @@ from loaders.writes import (
     Outcome,
     StatusChange,
     UserErrorCode,
-    apply_change,
     change_status,
     lock_for_change,
     refused,
@@ -125,7 +124,7 @@ async def approve_refund(connection: asyncpg.Connection, producer_id: int, refun
         moment,
     )
     assignments = "status = 'APPROVED', resolved_at = now()"
-    return await apply_change(connection, REFUND_DECISION, producer_id, refund_id, assignments)
+    return await change_status(connection, REFUND_DECISION, producer_id, refund_id, assignments, checked=True)
 
 
 async def deny_refund(

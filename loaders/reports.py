@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from loaders.database import TenantDatabase
 from loaders.lost_sales import LAST_ATTEMPT
 from loaders.sales import MADE_STATUSES
+
+R = TypeVar("R")
+
+# made sales (APPROVED or COMPLETE) created in the period: $1 the producer, [$2, $3) the period, $4 MADE_STATUSES
+MADE_IN_PERIOD = "producer_id = $1 and created_at >= $2 and created_at < $3 and status = any($4::text[])"
+
+
+async def _report(
+    db: TenantDatabase, sql: str, row_type: Callable[..., R], start: datetime, end: datetime, *more: Any
+) -> list[R]:
+    """The rows of a report statement whose parameters are those of `MADE_IN_PERIOD`, then `more` ($5...).
+
+    Planned for its own parameter values: see `TenantDatabase.plan_per_execution`."""
+    rows = await db.fetch(sql, db.producer_id, start, end, MADE_STATUSES, *more, per_producer_plan=True)
+    return [row_type(*row) for row in rows]
 
 
 @dataclass(slots=True)
@@ -24,28 +41,20 @@ async def payment_methods(
     db: TenantDatabase, start: datetime, end: datetime, currency: str | None
 ) -> list[PaymentMethodRow]:
     """Made sales per payment method and currency, with each method's share of its currency's revenue."""
-    rows = await db.fetch(
-        """
+    sql = f"""
         select payment_method, currency, sales, revenue,
                case when sum(revenue) over (partition by currency) = 0 then 0
                     else round(100 * revenue / sum(revenue) over (partition by currency), 2) end as share
         from (
             select payment_method, currency, count(*) as sales, sum(gross_amount) as revenue
             from sales
-            where producer_id = $1 and created_at >= $2 and created_at < $3 and status = any($4::text[])
+            where {MADE_IN_PERIOD}
               and ($5::text is null or currency = $5)
             group by payment_method, currency
         ) per_method
         order by currency, revenue desc, payment_method
-        """,
-        db.producer_id,
-        start,
-        end,
-        MADE_STATUSES,
-        currency,
-        per_producer_plan=True,
-    )
-    return [PaymentMethodRow(**row) for row in rows]
+        """
+    return await _report(db, sql, PaymentMethodRow, start, end, currency)
 
 
 @dataclass(slots=True)
@@ -60,23 +69,15 @@ async def revenue_by_device(
     db: TenantDatabase, start: datetime, end: datetime, currency: str | None
 ) -> list[DeviceRow]:
     """Made sales per device and currency created in [start, end): count and gross revenue."""
-    rows = await db.fetch(
-        """
+    sql = f"""
         select device, currency, count(*) as sales, sum(gross_amount) as revenue
         from sales
-        where producer_id = $1 and created_at >= $2 and created_at < $3 and status = any($4::text[])
+        where {MADE_IN_PERIOD}
           and ($5::text is null or currency = $5)
         group by device, currency
         order by currency, revenue desc, device
-        """,
-        db.producer_id,
-        start,
-        end,
-        MADE_STATUSES,
-        currency,
-        per_producer_plan=True,
-    )
-    return [DeviceRow(**row) for row in rows]
+        """
+    return await _report(db, sql, DeviceRow, start, end, currency)
 
 
 # Lost sales counted by the rule: the last failed attempt per buyer and product (no later attempt exists
@@ -153,8 +154,7 @@ async def product_revenue(
     """Per product and currency: made sales created in [start, end) (count, gross, net), and the refunds
     requested in [start, end) that were granted (APPROVED or COMPLETED) for any sale of that product in
     that currency, whatever the sale's date or status. A product appears if it has either; gross desc."""
-    rows = await db.fetch(
-        """
+    sql = f"""
         select product_id, currency,
                sum(sales)::bigint as sales, sum(gross_revenue) as gross_revenue,
                sum(net_revenue) as net_revenue, sum(refunds)::bigint as refunds
@@ -162,7 +162,7 @@ async def product_revenue(
             select product_id, currency, count(*) as sales, sum(gross_amount) as gross_revenue,
                    sum(net_amount) as net_revenue, 0 as refunds
             from sales
-            where producer_id = $1 and created_at >= $2 and created_at < $3 and status = any($4::text[])
+            where {MADE_IN_PERIOD}
               and ($5::text is null or currency = $5)
             group by product_id, currency
             union all
@@ -175,16 +175,8 @@ async def product_revenue(
         ) parts
         group by product_id, currency
         order by gross_revenue desc, currency, product_id
-        """,
-        db.producer_id,
-        start,
-        end,
-        MADE_STATUSES,
-        currency,
-        REFUND_COUNTED_STATUSES,
-        per_producer_plan=True,
-    )
-    return [ProductRevenueRow(**row) for row in rows]
+        """
+    return await _report(db, sql, ProductRevenueRow, start, end, currency, REFUND_COUNTED_STATUSES)
 
 
 @dataclass(slots=True)
@@ -202,12 +194,11 @@ class PromotedProductRow:
 async def promoted_products(db: TenantDatabase, start: datetime, end: datetime) -> list[PromotedProductRow]:
     """Made sales with an affiliate created in [start, end), per product and currency, with the number of
     distinct affiliates per product. Products ordered by their affiliate sales (all currencies) desc."""
-    rows = await db.fetch(
-        """
+    sql = f"""
         with promoted as (
             select product_id, affiliate_id, currency, gross_amount, affiliate_commission
             from sales
-            where producer_id = $1 and created_at >= $2 and created_at < $3 and status = any($4::text[])
+            where {MADE_IN_PERIOD}
               and affiliate_id is not null
         ),
         per_product as (
@@ -224,14 +215,8 @@ async def promoted_products(db: TenantDatabase, start: datetime, end: datetime) 
         ) c
         join per_product p on p.product_id = c.product_id
         order by p.total_sales desc, c.product_id, c.currency
-        """,
-        db.producer_id,
-        start,
-        end,
-        MADE_STATUSES,
-        per_producer_plan=True,
-    )
-    return [PromotedProductRow(**row) for row in rows]
+        """
+    return await _report(db, sql, PromotedProductRow, start, end)
 
 
 @dataclass(slots=True)
@@ -257,14 +242,12 @@ async def revenue_over_time(
     Every bucket is returned for every currency with a made sale in [start, end), zeros included; no
     currency at all gives no rows. Ordered by bucket, then currency.
     """
-    rows = await db.fetch(
-        """
+    sql = f"""
         with made as (
-            select currency, width_bucket(created_at, $4::timestamptz[]) as bucket,
+            select currency, width_bucket(created_at, $6::timestamptz[]) as bucket,
                    count(*) as sales, sum(gross_amount) as gross_revenue
             from sales
-            where producer_id = $1 and created_at >= $2 and created_at < $3 and status = any($5::text[])
-              and ($6::text is null or currency = $6)
+            where {MADE_IN_PERIOD} and ($5::text is null or currency = $5)
             group by currency, bucket
         )
         select b.start, c.currency, coalesce(m.sales, 0) as sales, coalesce(m.gross_revenue, 0.00) as gross_revenue
@@ -272,17 +255,8 @@ async def revenue_over_time(
         cross join (select distinct currency from made) c
         left join made m on m.bucket = b.bucket and m.currency = c.currency
         order by b.bucket, c.currency
-        """,
-        db.producer_id,
-        start,
-        end,
-        bucket_starts,
-        MADE_STATUSES,
-        currency,
-        bucket_days,
-        per_producer_plan=True,
-    )
-    return [TimePointRow(**row) for row in rows]
+        """
+    return await _report(db, sql, TimePointRow, start, end, currency, bucket_starts, bucket_days)
 
 
 DIRECT_SOURCE = "(direct)"
@@ -304,13 +278,12 @@ async def traffic_sources(db: TenantDatabase, start: datetime, end: datetime) ->
     """Per traffic source (null or empty reported as "(direct)"): made sales created in [start, end), lost
     sales whose last attempt is in [start, end), sales / (sales + lost) in percent, and the gross revenue
     per currency (one row per source and currency). Ordered by sales desc, lost sales desc, source (bytewise)."""
-    rows = await db.fetch(
-        f"""
+    sql = f"""
         with made as (
             select coalesce(nullif(source, ''), $5) as source, currency, count(*) as sales,
                    sum(gross_amount) as revenue
             from sales
-            where producer_id = $1 and created_at >= $2 and created_at < $3 and status = any($4::text[])
+            where {MADE_IN_PERIOD}
             group by 1, currency
         ),
         made_totals as (
@@ -333,12 +306,5 @@ async def traffic_sources(db: TenantDatabase, start: datetime, end: datetime) ->
         from per_source p
         left join made m on m.source = p.source
         order by p.sales desc, p.lost_sales desc, p.source collate "C", m.currency
-        """,
-        db.producer_id,
-        start,
-        end,
-        MADE_STATUSES,
-        DIRECT_SOURCE,
-        per_producer_plan=True,
-    )
-    return [SourceRow(**row) for row in rows]
+        """
+    return await _report(db, sql, SourceRow, start, end, DIRECT_SOURCE)

@@ -128,23 +128,14 @@ async def change_status(
     row_id: int,
     assignments: str,
     *values: Any,
+    checked: bool = False,
 ) -> Outcome[Any]:
-    """Lock the row; refuse unless its status is allowed; apply `assignments` ($3... are `values`)."""
-    _, refusal = await lock_for_change(connection, change, producer_id, row_id)
-    if refusal is not None:
-        return refusal
-    return await apply_change(connection, change, producer_id, row_id, assignments, *values)
-
-
-async def apply_change(
-    connection: asyncpg.Connection,
-    change: StatusChange,
-    producer_id: int,
-    row_id: int,
-    assignments: str,
-    *values: Any,
-) -> Outcome[Any]:
-    """Apply `assignments` ($3... are `values`) to a row `lock_for_change` allowed to change."""
+    """Apply `assignments` ($3... are `values`) to the row: locked first, and refused unless its status is one
+    the change may come from; `checked` when `lock_for_change` did that already."""
+    if not checked:
+        _, refusal = await lock_for_change(connection, change, producer_id, row_id)
+        if refusal is not None:
+            return refusal
     updated = await connection.fetchrow(
         f"update {change.table} set {assignments} where producer_id = $1 and id = $2 returning {change.columns}",
         producer_id,

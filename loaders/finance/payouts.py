@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 import asyncpg
 
@@ -16,7 +17,15 @@ from loaders.batching import RowsByIdLoader, column_list
 from loaders.finance.ledger import available_balance, holds_currency, lock_ledger
 from loaders.keyset import KeysetList
 from loaders.where import any_of, equals
-from loaders.writes import Outcome, UserErrorCode, earlier_request, refused
+from loaders.writes import (
+    Outcome,
+    StatusChange,
+    UserErrorCode,
+    change_status,
+    earlier_request,
+    lock_for_change,
+    refused,
+)
 
 CENT = Decimal("0.01")
 
@@ -76,14 +85,10 @@ async def request_withdrawal(
     request_hash: bytes,
 ) -> Outcome[WithdrawalRow]:
     """Pay out available money: a REQUESTED withdrawal and its WITHDRAWAL entry."""
-    earlier = await earlier_request(
-        connection, producer_id, "withdrawals", WITHDRAWAL_COLUMNS, WithdrawalRow, idempotency_key, request_hash
-    )
-    if earlier is not None:
-        return earlier
-    moment = await lock_ledger(connection, producer_id, currency)
-    if not await holds_currency(connection, producer_id, currency):
-        return refused(UserErrorCode.CURRENCY_MISMATCH, f"You hold no {currency}", "input", "currency")
+    key = (idempotency_key, request_hash)
+    moment, answer = await _money_request(connection, producer_id, WITHDRAWAL_REQUEST, key, currency)
+    if answer is not None:
+        return answer
     available = await available_balance(connection, producer_id, currency, moment)
     if amount > available:
         message = f"Only {available} {currency} is available to withdraw"
@@ -97,8 +102,7 @@ async def request_withdrawal(
         producer_id,
         amount,
         currency,
-        idempotency_key,
-        request_hash,
+        *key,
     )
     assert row is not None
     await _withdrawal_entry(connection, producer_id, row, "WITHDRAWAL", moment)
@@ -109,27 +113,44 @@ async def cancel_withdrawal(
     connection: asyncpg.Connection, producer_id: int, withdrawal_id: int
 ) -> Outcome[WithdrawalRow]:
     """Only a REQUESTED withdrawal may be cancelled; its money comes back through an ADJUSTMENT entry."""
-    currency = await connection.fetchval(
-        "select currency from withdrawals where producer_id = $1 and id = $2", producer_id, withdrawal_id
+    withdrawal, refusal = await lock_for_change(connection, WITHDRAWAL_CANCELLATION, producer_id, withdrawal_id)
+    if refusal is not None or withdrawal is None:
+        return refusal or Outcome()
+    moment = await lock_ledger(connection, producer_id, withdrawal["currency"])
+    outcome = await change_status(
+        connection, WITHDRAWAL_CANCELLATION, producer_id, withdrawal_id, "status = 'CANCELLED'", checked=True
     )
-    if currency is None:
-        return refused(UserErrorCode.NOT_FOUND, "No such withdrawal", "id")
+    await _withdrawal_entry(connection, producer_id, withdrawal, "ADJUSTMENT", moment)
+    return outcome
+
+
+@dataclass(frozen=True, slots=True)
+class MoneyRequest:
+    """A request that moves money under an idempotency key: where its rows are, as `earlier_request` reads them."""
+
+    table: str
+    columns: str
+    row_type: type[Any]
+
+
+WITHDRAWAL_REQUEST = MoneyRequest("withdrawals", WITHDRAWAL_COLUMNS, WithdrawalRow)
+PREPAYMENT_REQUEST = MoneyRequest("prepayments", PREPAYMENT_COLUMNS, PrepaymentRow)
+WITHDRAWAL_CANCELLATION = StatusChange("withdrawals", "withdrawal", ("REQUESTED",), WITHDRAWAL_COLUMNS, WithdrawalRow)
+
+
+async def _money_request(
+    connection: asyncpg.Connection, producer_id: int, request: MoneyRequest, key: tuple[str, bytes], currency: str
+) -> tuple[datetime, Outcome[Any] | None]:
+    """What every money request does first: the first answer again for a repeated idempotency key; then the
+    ledger of the currency locked (the moment it was taken, which checks and entries use); no currency the
+    producer holds nothing of. The answer is None when the request may go on."""
+    earlier = await earlier_request(connection, producer_id, request.table, request.columns, request.row_type, *key)
     moment = await lock_ledger(connection, producer_id, currency)
-    status = await connection.fetchval(
-        "select status from withdrawals where producer_id = $1 and id = $2 for update", producer_id, withdrawal_id
-    )
-    if status != "REQUESTED":
-        message = f"Only a REQUESTED withdrawal can be cancelled; this one is {status}"
-        return refused(UserErrorCode.INVALID_STATE, message, "id")
-    row = await connection.fetchrow(
-        f"update withdrawals set status = 'CANCELLED' where producer_id = $1 and id = $2"
-        f" returning {WITHDRAWAL_COLUMNS}",
-        producer_id,
-        withdrawal_id,
-    )
-    assert row is not None
-    await _withdrawal_entry(connection, producer_id, row, "ADJUSTMENT", moment)
-    return Outcome(row=WithdrawalRow(*row))
+    if earlier is not None:
+        return moment, earlier
+    if not await holds_currency(connection, producer_id, currency):
+        return moment, refused(UserErrorCode.CURRENCY_MISMATCH, f"You hold no {currency}", "input", "currency")
+    return moment, None
 
 
 async def _withdrawal_entry(
@@ -168,14 +189,10 @@ async def request_prepayment(
     PREPAYMENT leg at that date taking what is advanced from it; -fee now (PREPAYMENT_FEE). So available
     grows by amount - fee, pending shrinks by amount, and the total by the fee.
     """
-    earlier = await earlier_request(
-        connection, producer_id, "prepayments", PREPAYMENT_COLUMNS, PrepaymentRow, idempotency_key, request_hash
-    )
-    if earlier is not None:
-        return earlier
-    moment = await lock_ledger(connection, producer_id, currency)
-    if not await holds_currency(connection, producer_id, currency):
-        return refused(UserErrorCode.CURRENCY_MISMATCH, f"You hold no {currency}", "input", "currency")
+    key = (idempotency_key, request_hash)
+    moment, answer = await _money_request(connection, producer_id, PREPAYMENT_REQUEST, key, currency)
+    if answer is not None:
+        return answer
     releases = await connection.fetch(
         """
         select available_at, sum(amount - blocked_amount) as pending
@@ -204,8 +221,7 @@ async def request_prepayment(
         amount,
         fee,
         currency,
-        idempotency_key,
-        request_hash,
+        *key,
     )
     assert row is not None
     await _prepayment_entries(connection, producer_id, PrepaymentRow(*row), releases, moment)
