@@ -78,7 +78,7 @@ def test_bearer_token_parsing() -> None:
 async def test_a_remembered_key_revoked_cannot_write(client: httpx.AsyncClient, connection: asyncpg.Connection) -> None:
     """The key is remembered after its first request; revoked, its next request (a mutation, which writes
     before it reads) is refused before anything is written."""
-    from tests.test_mutations import WITHDRAW, funded_seller
+    from tests.e2e.test_mutations import WITHDRAW, funded_seller
 
     seller = await funded_seller(connection)
     assert (await post(client, seller.key, VIEWER)).status_code == 200

@@ -17,7 +17,7 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.test_sales_management import CARD, expected_card
+from tests.e2e.test_sales_management import CARD, expected_card
 
 pytestmark = pytest.mark.slow
 

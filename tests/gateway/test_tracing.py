@@ -28,7 +28,7 @@ from gateway.operations.settings import Settings
 from gateway.operations.tracing import Tracing, operation_type
 from tests.factories import make_seller
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 PARENT_ID = "00f067aa0ba902b7"
 TRACEPARENT = f"00-{TRACE_ID}-{PARENT_ID}-01"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from schema import schema
 
-SNAPSHOT = Path(__file__).resolve().parent.parent / "schema.graphql"
+SNAPSHOT = Path(__file__).resolve().parents[2] / "schema.graphql"
 
 
 def test_schema_graphql_equals_the_code() -> None:

@@ -32,7 +32,7 @@ from loaders.api_keys import create_key
 from schema import schema as gateway_schema
 from tests.conftest import NewDatabase
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "gateway" / "http" / "static" / "graphiql" / "examples.json"
+EXAMPLES = Path(__file__).resolve().parents[2] / "gateway" / "http" / "static" / "graphiql" / "examples.json"
 
 HAND_WRITTEN: list[tuple[str, dict[str, Any] | None]] = [
     ("{ viewer { id name email timeZone defaultCurrency __typename } }", None),

@@ -19,7 +19,7 @@ from bench.queries import QUERIES
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_candidate_answers_every_query_as_the_gateway_does(tmp_path: Path) -> None:
