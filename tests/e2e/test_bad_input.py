@@ -10,7 +10,8 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.factories import Seller, make_sale, make_seller
+from tests.factories.producers import Seller, make_seller
+from tests.factories.sales import make_sale
 
 CURSOR_OF_ANOTHER_LIST = base64.urlsafe_b64encode(
     b'["refunds:requested_at:desc","2020-01-01T00:00:00+00:00",1]'

@@ -18,14 +18,10 @@ import httpx
 import pytest
 
 from resolvers.ids import to_global_id
-from tests.factories import Seller, make_sale, make_seller
-from tests.factories_finance import (
-    make_entry,
-    make_finance_affiliate,
-    make_prepayment,
-    make_receipt,
-    make_withdrawal,
-)
+from tests.factories.catalog import make_affiliate
+from tests.factories.finance import make_entry, make_prepayment, make_receipt, make_withdrawal
+from tests.factories.producers import Seller, make_seller
+from tests.factories.sales import make_sale
 from tests.graphql import data_of, post
 
 BASE = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -160,7 +156,7 @@ async def arrange(connection: asyncpg.Connection, seller: Seller, *, entries: in
             currency=currency,
             status=status,
         )
-    affiliates = [await make_finance_affiliate(connection, seller) for _ in range(2)]
+    affiliates = [await make_affiliate(connection, seller.id) for _ in range(2)]
     for n, (direction, status, currency) in enumerate(
         [
             ("SENT", "PENDING", "BRL"),

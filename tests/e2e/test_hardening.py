@@ -13,7 +13,8 @@ from starlette.applications import Starlette
 from gateway.http.app import create_app
 from gateway.operations.database import SERVING_ROLE, url_with
 from gateway.operations.settings import Settings
-from tests.factories import make_sale, make_seller
+from tests.factories.producers import make_seller
+from tests.factories.sales import make_sale
 from tests.graphql import post
 
 INTROSPECTION = "{ __schema { queryType { name } } }"

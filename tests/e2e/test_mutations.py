@@ -16,7 +16,12 @@ import pytest
 
 from loaders.database import TenantDatabase
 from loaders.finance.payouts import request_withdrawal
-from tests.factories import Seller, make_affiliate, make_sale, make_seller, make_subscription
+from tests.factories.affiliations import make_affiliation
+from tests.factories.catalog import make_affiliate
+from tests.factories.finance import make_funded_seller
+from tests.factories.producers import Seller, make_seller
+from tests.factories.sales import make_sale
+from tests.factories.subscriptions import make_subscription
 from tests.graphql import post
 from tests.invariants import check_ledger_invariants
 
@@ -31,33 +36,6 @@ def gid(type_name: str, key: int) -> str:
 async def _invariants_hold_after_each_test(connection: asyncpg.Connection) -> AsyncIterator[None]:
     yield
     await check_ledger_invariants(connection)
-
-
-async def _entry(
-    connection: asyncpg.Connection,
-    seller: Seller,
-    amount: str,
-    *,
-    currency: str = "BRL",
-    days_until_available: int = -1,
-    kind: str = "SALE",
-) -> None:
-    await connection.execute(
-        "insert into statement_entries (producer_id, kind, currency, amount, description, occurred_at, available_at)"
-        " values ($1, $2, $3, $4, 'test money', $5, $6)",
-        seller.id, kind, currency, Decimal(amount), NOW - timedelta(days=40), NOW + timedelta(days=days_until_available),
-    )  # fmt: skip
-
-
-async def funded_seller(connection: asyncpg.Connection, scopes: list[str] | None = None) -> Seller:
-    """1,000.00 BRL available, 500.00 BRL pending (300 in 5 days, 200 in 20), 50.00 USD available."""
-    seller = await make_seller(connection, scopes=scopes)
-    await _entry(connection, seller, "1200.00")
-    await _entry(connection, seller, "-200.00", kind="FEE")
-    await _entry(connection, seller, "300.00", days_until_available=5)
-    await _entry(connection, seller, "200.00", days_until_available=20)
-    await _entry(connection, seller, "50.00", currency="USD")
-    return seller
 
 
 WITHDRAW = """
@@ -90,7 +68,7 @@ def _codes(payload: dict[str, Any]) -> list[str]:
 async def test_withdrawal_takes_available_money_through_the_ledger(
     client: httpx.AsyncClient, connection: asyncpg.Connection
 ) -> None:
-    seller = await funded_seller(connection)
+    seller = await make_funded_seller(connection)
     payload = await _withdraw(client, seller, "250.50", "w-1")
     assert payload["userErrors"] == []
     assert payload["withdrawal"]["amount"] == {"amount": "250.50", "currency": "BRL"}
@@ -126,7 +104,7 @@ async def test_withdrawal_takes_available_money_through_the_ledger(
 async def test_refused_withdrawals_change_nothing(
     client: httpx.AsyncClient, connection: asyncpg.Connection, amount: str, currency: str, code: str
 ) -> None:
-    seller = await funded_seller(connection)
+    seller = await make_funded_seller(connection)
     payload = await _withdraw(client, seller, amount, f"refused-{amount}", currency)
     assert _codes(payload) == [code]
     assert payload["withdrawal"] is None
@@ -144,7 +122,7 @@ async def test_refused_withdrawals_change_nothing(
 async def test_malformed_decimals_are_bad_user_input(
     client: httpx.AsyncClient, connection: asyncpg.Connection, amount: Any
 ) -> None:
-    seller = await funded_seller(connection)
+    seller = await make_funded_seller(connection)
     variables = {"input": {"amount": amount, "currency": "BRL", "idempotencyKey": "k"}}
     body = (await post(client, seller.key, WITHDRAW, variables)).json()
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
@@ -154,7 +132,7 @@ async def test_malformed_decimals_are_bad_user_input(
 async def test_idempotency_key_replays_the_first_result_and_refuses_other_input(
     client: httpx.AsyncClient, connection: asyncpg.Connection
 ) -> None:
-    seller = await funded_seller(connection)
+    seller = await make_funded_seller(connection)
     first = await _withdraw(client, seller, "100.00", "same-key")
     again = await _withdraw(client, seller, "100.00", "same-key")
     assert again["withdrawal"] == first["withdrawal"]
@@ -165,7 +143,7 @@ async def test_idempotency_key_replays_the_first_result_and_refuses_other_input(
     assert _codes(other_currency) == ["IDEMPOTENCY_KEY_REUSED"]
     assert await connection.fetchval("select count(*) from withdrawals where producer_id = $1", seller.id) == 1
     # keys are per producer: another seller may use the same one
-    other_seller = await funded_seller(connection)
+    other_seller = await make_funded_seller(connection)
     assert (await _withdraw(client, other_seller, "1.00", "same-key"))["userErrors"] == []
 
 
@@ -175,7 +153,7 @@ async def test_idempotency_key_replays_the_first_result_and_refuses_other_input(
 async def test_bad_idempotency_keys(
     client: httpx.AsyncClient, connection: asyncpg.Connection, key: str, code: str
 ) -> None:
-    seller = await funded_seller(connection)
+    seller = await make_funded_seller(connection)
     assert _codes(await _withdraw(client, seller, "1.00", key)) == [code]
     assert _codes(await _withdraw(client, seller, "1.00", "k" * 255)) == []
 
@@ -186,7 +164,7 @@ CANCEL = "mutation ($id: ID!) { cancelWithdrawal(id: $id) { withdrawal { status 
 async def test_cancel_gives_the_money_back_only_while_requested(
     client: httpx.AsyncClient, connection: asyncpg.Connection
 ) -> None:
-    seller = await funded_seller(connection)
+    seller = await make_funded_seller(connection)
     withdrawal_id = (await _withdraw(client, seller, "400.00", "c-1"))["withdrawal"]["id"]
     cancelled = (await post(client, seller.key, CANCEL, {"id": withdrawal_id})).json()["data"]["cancelWithdrawal"]
     assert cancelled["withdrawal"] == {"status": "CANCELLED"}
@@ -208,7 +186,7 @@ async def test_cancel_gives_the_money_back_only_while_requested(
 async def test_cancelling_another_sellers_withdrawal_is_not_found(
     client: httpx.AsyncClient, connection: asyncpg.Connection
 ) -> None:
-    owner, stranger = await funded_seller(connection), await funded_seller(connection)
+    owner, stranger = await make_funded_seller(connection), await make_funded_seller(connection)
     withdrawal_id = (await _withdraw(client, owner, "10.00", "x-1"))["withdrawal"]["id"]
     foreign = (await post(client, stranger.key, CANCEL, {"id": withdrawal_id})).json()["data"]["cancelWithdrawal"]
     missing = (await post(client, stranger.key, CANCEL, {"id": gid("Withdrawal", 2**60)})).json()["data"][
@@ -243,7 +221,7 @@ mutation ($input: RequestPrepaymentInput!) {
 async def test_prepayment_moves_pending_to_available_for_a_fee(
     client: httpx.AsyncClient, connection: asyncpg.Connection
 ) -> None:
-    seller = await funded_seller(connection)
+    seller = await make_funded_seller(connection)
     body = (
         await post(
             client, seller.key, PREPAY, {"input": {"amount": "400.00", "currency": "BRL", "idempotencyKey": "p1"}}
@@ -296,7 +274,7 @@ DENY = "mutation ($id: ID!, $reason: String!) { denyRefund(id: $id, reason: $rea
 
 
 async def test_approving_a_refund(client: httpx.AsyncClient, connection: asyncpg.Connection) -> None:
-    seller = await funded_seller(connection)
+    seller = await make_funded_seller(connection)
     sale, partial = await _sale_with_refund(connection, seller, refund="40.00")
     payload = (await post(client, seller.key, APPROVE, {"id": gid("Refund", partial)})).json()["data"]["approveRefund"]
     assert payload == {"refund": {"status": "APPROVED", "sale": {"status": "PARTIALLY_REFUNDED"}}, "userErrors": []}
@@ -336,7 +314,7 @@ async def test_refund_larger_than_available_is_approved_and_available_goes_negat
 async def test_refunds_over_the_sale_and_of_unrefundable_sales_are_refused(
     client: httpx.AsyncClient, connection: asyncpg.Connection
 ) -> None:
-    seller = await funded_seller(connection)
+    seller = await make_funded_seller(connection)
     _, over = await _sale_with_refund(connection, seller, refund="100.01")
     assert _codes(
         (await post(client, seller.key, APPROVE, {"id": gid("Refund", over)})).json()["data"]["approveRefund"]
@@ -348,7 +326,7 @@ async def test_refunds_over_the_sale_and_of_unrefundable_sales_are_refused(
 
 
 async def test_denying_a_refund(client: httpx.AsyncClient, connection: asyncpg.Connection) -> None:
-    seller = await funded_seller(connection)
+    seller = await make_funded_seller(connection)
     _, refund = await _sale_with_refund(connection, seller, refund="10.00")
     blank = (await post(client, seller.key, DENY, {"id": gid("Refund", refund), "reason": "  "})).json()["data"][
         "denyRefund"
@@ -419,13 +397,14 @@ async def test_subscription_transitions(
 
 async def _affiliation(connection: asyncpg.Connection, seller: Seller, status: str) -> int:
     affiliate = await make_affiliate(connection, seller.id)
-    return int(
-        await connection.fetchval(
-            "insert into affiliations (producer_id, affiliate_id, product_id, status, commission_rate, applied_at, decided_at)"
-            " values ($1, $2, $3, $4, 30, now(), case when $4 = 'PENDING' then null else now() end) returning id",
-            seller.id, affiliate, seller.product_id, status,
-        )
-    )  # fmt: skip
+    return await make_affiliation(
+        connection,
+        seller.id,
+        affiliate_id=affiliate,
+        product_id=seller.product_id,
+        status=status,
+        applied_at=datetime.now(UTC),
+    )
 
 
 AFFILIATION_MUTATIONS = {
@@ -534,7 +513,7 @@ async def test_reject_receipt_needs_a_reason(client: httpx.AsyncClient, connecti
 async def test_mutations_need_their_write_scope(
     client: httpx.AsyncClient, connection: asyncpg.Connection, mutation: str, variables: dict[str, Any], scope: str
 ) -> None:
-    reader = await funded_seller(
+    reader = await make_funded_seller(
         connection, scopes=["sales:read", "finance:read", "refunds:read", "subscriptions:read", "affiliations:read"]
     )
     body = (await post(client, reader.key, mutation, variables)).json()
@@ -544,7 +523,7 @@ async def test_mutations_need_their_write_scope(
 
 
 async def test_mutations_are_refused_by_get(client: httpx.AsyncClient, connection: asyncpg.Connection) -> None:
-    seller = await funded_seller(connection)
+    seller = await make_funded_seller(connection)
     query = 'mutation { requestWithdrawal(input: {amount: "1.00", currency: BRL, idempotencyKey: "get"}) { userErrors { code } } }'
     response = await client.get("/graphql", params={"query": query}, headers={"authorization": f"Bearer {seller.key}"})
     assert response.status_code == 405
@@ -557,7 +536,7 @@ async def test_mutations_are_refused_by_get(client: httpx.AsyncClient, connectio
 async def test_a_hundred_concurrent_withdrawals_of_everything_succeed_once(
     client: httpx.AsyncClient, connection: asyncpg.Connection
 ) -> None:
-    seller = await funded_seller(connection)
+    seller = await make_funded_seller(connection)
     payloads = await asyncio.gather(*(_withdraw(client, seller, "1000.00", f"all-{n}") for n in range(100)))
     codes = sorted(tuple(_codes(payload)) for payload in payloads)
     assert codes.count(()) == 1
@@ -568,7 +547,7 @@ async def test_a_hundred_concurrent_withdrawals_of_everything_succeed_once(
 async def test_fifty_concurrent_calls_with_one_key_make_one_withdrawal(
     client: httpx.AsyncClient, connection: asyncpg.Connection
 ) -> None:
-    seller = await funded_seller(connection)
+    seller = await make_funded_seller(connection)
     payloads = await asyncio.gather(*(_withdraw(client, seller, "10.00", "one-key") for _ in range(50)))
     assert len({str(payload) for payload in payloads}) == 1
     assert payloads[0]["userErrors"] == []
@@ -584,7 +563,7 @@ async def test_fifty_concurrent_calls_with_one_key_make_one_withdrawal(
 async def test_one_refund_approved_twenty_times_at_once_is_applied_once(
     client: httpx.AsyncClient, connection: asyncpg.Connection
 ) -> None:
-    seller = await funded_seller(connection)
+    seller = await make_funded_seller(connection)
     sale, refund = await _sale_with_refund(connection, seller, refund="100.00")
     bodies = await asyncio.gather(
         *(post(client, seller.key, APPROVE, {"id": gid("Refund", refund)}) for _ in range(20))
@@ -599,7 +578,7 @@ async def test_one_refund_approved_twenty_times_at_once_is_applied_once(
 async def test_a_backend_terminated_mid_transaction_writes_nothing(
     serving_pool: asyncpg.Pool, connection: asyncpg.Connection
 ) -> None:
-    seller = await funded_seller(connection)
+    seller = await make_funded_seller(connection)
     db = TenantDatabase(serving_pool, seller.id)
 
     async def withdraw_and_get_killed() -> None:

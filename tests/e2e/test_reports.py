@@ -23,13 +23,11 @@ import pytest
 from resolvers.ids import to_global_id
 from resolvers.periods import period_of
 from resolvers.reports import next_bucket_start, time_buckets
-from tests.factories import Seller, make_affiliate, make_buyer, make_seller
-from tests.factories_reports import (
-    make_product_in,
-    make_refund,
-    make_report_lost_sale,
-    make_report_sale,
-)
+from tests.factories.catalog import make_affiliate, make_buyer, make_product
+from tests.factories.lost_sales import make_lost_sale
+from tests.factories.producers import Seller, make_seller
+from tests.factories.refunds import make_refund
+from tests.factories.sales import make_sale
 from tests.graphql import data_of, post
 
 ZONE_NAME = "America/Sao_Paulo"
@@ -115,7 +113,7 @@ async def arrange_shop(connection: asyncpg.Connection, seed: int) -> Shop:
     late February to early April (local), lost sales with repeated attempts and recoveries, and refunds."""
     rng = random.Random(seed)
     seller = await make_seller(connection, time_zone=ZONE_NAME)
-    products = [seller.product_id, *[await make_product_in(connection, seller.id) for _ in range(2)]]
+    products = [seller.product_id, *[await make_product(connection, seller.id, kind="EBOOK") for _ in range(2)]]
     buyers = [seller.buyer_id, *[await make_buyer(connection, seller.id) for _ in range(4)]]
     affiliates = [await make_affiliate(connection, seller.id) for _ in range(3)]
     window_start = datetime(2024, 2, 27, tzinfo=ZONE)
@@ -141,7 +139,7 @@ async def arrange_shop(connection: asyncpg.Connection, seed: int) -> Shop:
             "source": rng.choice(sources),
         }
         columns.update(overrides)
-        return await make_report_sale(connection, seller, created_at=created_at, **columns)
+        return await make_sale(connection, seller, created_at=created_at, **columns)
 
     for _ in range(80):
         await sale(window_start + timedelta(minutes=rng.randrange(window_minutes)))
@@ -164,7 +162,7 @@ async def arrange_shop(connection: asyncpg.Connection, seed: int) -> Shop:
                 buyer_id=buyer,
                 product_id=product,
             )
-        await make_report_lost_sale(
+        await make_lost_sale(
             connection,
             seller,
             created_at=created_at,
@@ -178,7 +176,7 @@ async def arrange_shop(connection: asyncpg.Connection, seed: int) -> Shop:
         )
     # lost attempts right at the boundaries
     for created_at in (period_start - second, period_start, period_end - second, period_end):
-        await make_report_lost_sale(
+        await make_lost_sale(
             connection, seller, created_at=created_at, buyer_id=rng.choice(buyers), product_id=products[2]
         )
 
@@ -306,17 +304,21 @@ async def test_purchase_recovery_by_hand(client: httpx.AsyncClient, connection: 
     other_buyer = await make_buyer(connection, seller.id)
     third_buyer = await make_buyer(connection, seller.id)
     day = datetime(2024, 3, 10, 12, tzinfo=ZONE)
-    early_recovery = await make_report_sale(connection, seller, created_at=day, gross="500.00")
-    await make_report_lost_sale(
-        connection, seller, created_at=day - timedelta(days=2), recovered_sale_id=early_recovery
+    early_recovery = await make_sale(connection, seller, fees="0.00", created_at=day, gross="500.00")
+    await make_lost_sale(connection, seller, created_at=day - timedelta(days=2), recovered_sale_id=early_recovery)
+    await make_lost_sale(connection, seller, created_at=day + timedelta(days=1))  # the last: not recovered
+    recovery = await make_sale(
+        connection,
+        seller,
+        fees="0.00",
+        created_at=day + timedelta(days=40),
+        currency="USD",
+        gross="42.50",
+        buyer_id=other_buyer,
     )
-    await make_report_lost_sale(connection, seller, created_at=day + timedelta(days=1))  # the last: not recovered
-    recovery = await make_report_sale(
-        connection, seller, created_at=day + timedelta(days=40), currency="USD", gross="42.50", buyer_id=other_buyer
-    )
-    await make_report_lost_sale(connection, seller, created_at=day, buyer_id=other_buyer, recovered_sale_id=recovery)
+    await make_lost_sale(connection, seller, created_at=day, buyer_id=other_buyer, recovered_sale_id=recovery)
     # last attempt after the period: not counted in March
-    await make_report_lost_sale(connection, seller, created_at=datetime(2024, 4, 1, tzinfo=ZONE), buyer_id=third_buyer)
+    await make_lost_sale(connection, seller, created_at=datetime(2024, 4, 1, tzinfo=ZONE), buyer_id=third_buyer)
 
     data = await data_of(client, seller.key, RECOVERY, {"period": PERIOD})
     assert data["reports"]["purchaseRecovery"] == {
@@ -372,9 +374,9 @@ async def test_product_revenue_counts_granted_refunds_of_refunded_sales(
 ) -> None:
     seller = await make_seller(connection, time_zone=ZONE_NAME)
     february = datetime(2024, 2, 10, tzinfo=ZONE)
-    refunded = await make_report_sale(connection, seller, created_at=february, status="REFUNDED")
+    refunded = await make_sale(connection, seller, fees="0.00", created_at=february, status="REFUNDED")
     await make_refund(connection, seller, sale_id=refunded, requested_at=datetime(2024, 3, 5, tzinfo=ZONE))
-    denied = await make_report_sale(
+    denied = await make_sale(
         connection, seller, created_at=datetime(2024, 3, 6, tzinfo=ZONE), gross="80.00", fees="9.90"
     )
     await make_refund(
@@ -474,10 +476,10 @@ async def test_day_buckets_follow_the_producer_midnight(
 ) -> None:
     """Sao Paulo (UTC-3 all year since 2019): a sale at 02:30 UTC on the 2nd is on the 1st."""
     seller = await make_seller(connection, time_zone=ZONE_NAME)
-    await make_report_sale(connection, seller, created_at=datetime(2024, 3, 2, 2, 30, tzinfo=UTC), gross="10.00")
-    await make_report_sale(connection, seller, created_at=datetime(2024, 3, 2, 3, 0, tzinfo=UTC), gross="20.00")
-    await make_report_sale(
-        connection, seller, created_at=datetime(2024, 3, 3, 12, tzinfo=UTC), gross="5.00", currency="EUR"
+    await make_sale(connection, seller, fees="0.00", created_at=datetime(2024, 3, 2, 2, 30, tzinfo=UTC), gross="10.00")
+    await make_sale(connection, seller, fees="0.00", created_at=datetime(2024, 3, 2, 3, 0, tzinfo=UTC), gross="20.00")
+    await make_sale(
+        connection, seller, fees="0.00", created_at=datetime(2024, 3, 3, 12, tzinfo=UTC), gross="5.00", currency="EUR"
     )
     period = {"from": "2024-03-01", "to": "2024-03-03"}
 
@@ -496,10 +498,10 @@ async def test_day_buckets_across_a_dst_change(client: httpx.AsyncClient, connec
     """New York moves to UTC-4 on 2024-03-10: the 10th is 23 hours long and the 11th starts at 04:00 UTC."""
     seller = await make_seller(connection, time_zone="America/New_York")
     zone = ZoneInfo("America/New_York")
-    await make_report_sale(connection, seller, created_at=datetime(2024, 3, 10, 4, 59, tzinfo=UTC), gross="1.00")
-    await make_report_sale(connection, seller, created_at=datetime(2024, 3, 10, 5, 0, tzinfo=UTC), gross="2.00")
-    await make_report_sale(connection, seller, created_at=datetime(2024, 3, 11, 3, 59, tzinfo=UTC), gross="4.00")
-    await make_report_sale(connection, seller, created_at=datetime(2024, 3, 11, 4, 0, tzinfo=UTC), gross="8.00")
+    await make_sale(connection, seller, fees="0.00", created_at=datetime(2024, 3, 10, 4, 59, tzinfo=UTC), gross="1.00")
+    await make_sale(connection, seller, fees="0.00", created_at=datetime(2024, 3, 10, 5, 0, tzinfo=UTC), gross="2.00")
+    await make_sale(connection, seller, fees="0.00", created_at=datetime(2024, 3, 11, 3, 59, tzinfo=UTC), gross="4.00")
+    await make_sale(connection, seller, fees="0.00", created_at=datetime(2024, 3, 11, 4, 0, tzinfo=UTC), gross="8.00")
     period = {"from": "2024-03-10", "to": "2024-03-11"}
 
     data = await data_of(client, seller.key, OVER_TIME, {"period": period, "bucket": "DAY"})
@@ -560,11 +562,11 @@ async def test_traffic_sources(client: httpx.AsyncClient, connection: asyncpg.Co
 async def test_traffic_source_with_lost_sales_only(client: httpx.AsyncClient, connection: asyncpg.Connection) -> None:
     seller = await make_seller(connection, time_zone=ZONE_NAME)
     day = datetime(2024, 3, 15, tzinfo=ZONE)
-    await make_report_sale(connection, seller, created_at=day, source="ads", gross="30.00")
-    await make_report_sale(connection, seller, created_at=day, source="ads", gross="7.00", currency="USD")
-    await make_report_lost_sale(connection, seller, created_at=day, source="ads")
+    await make_sale(connection, seller, fees="0.00", created_at=day, source="ads", gross="30.00")
+    await make_sale(connection, seller, fees="0.00", created_at=day, source="ads", gross="7.00", currency="USD")
+    await make_lost_sale(connection, seller, created_at=day, source="ads")
     other = await make_buyer(connection, seller.id)
-    await make_report_lost_sale(connection, seller, created_at=day, source="tiktok", buyer_id=other)
+    await make_lost_sale(connection, seller, created_at=day, source="tiktok", buyer_id=other)
 
     data = await data_of(client, seller.key, SOURCES, {"period": PERIOD})
     assert data["reports"]["trafficSources"] == [
@@ -604,9 +606,10 @@ async def test_another_sellers_rows_never_appear(client: httpx.AsyncClient, conn
     theirs = await arrange_shop(connection, seed=14)
     # a sale of mine, to make every per-product report non-empty
     affiliate = await make_affiliate(connection, mine.id)
-    await make_report_sale(
+    await make_sale(
         connection,
         mine,
+        fees="0.00",
         created_at=datetime(2024, 3, 20, tzinfo=ZONE),
         affiliate_id=affiliate,
         commission="10.00",

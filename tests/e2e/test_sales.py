@@ -11,7 +11,10 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.factories import Seller, bulk_sales, make_affiliate, make_sale, make_seller, make_subscription
+from tests.factories.catalog import make_affiliate
+from tests.factories.producers import Seller, make_seller
+from tests.factories.sales import bulk_sales, make_sale
+from tests.factories.subscriptions import make_subscription
 from tests.graphql import data_of, post
 
 BASE = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)

@@ -10,7 +10,10 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import httpx
 
-from tests.factories import make_buyer, make_lost_sale, make_sale, make_seller
+from tests.factories.catalog import make_buyer
+from tests.factories.lost_sales import make_lost_sale
+from tests.factories.producers import make_seller
+from tests.factories.sales import make_sale
 from tests.graphql import data_of
 
 CARD = """

@@ -12,7 +12,7 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.factories import Seller, make_seller
+from tests.factories.producers import Seller, make_seller
 from tests.graphql import data_of, post
 
 BASE = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)

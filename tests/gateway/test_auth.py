@@ -8,7 +8,8 @@ import pytest
 
 from gateway.http.auth import bearer_token
 from loaders.api_keys import SCOPES, UnknownScopeError, create_key, hash_key, revoke_key, validate_scopes
-from tests.factories import make_seller
+from tests.factories.finance import make_funded_seller
+from tests.factories.producers import make_seller
 from tests.graphql import post
 
 VIEWER = "{ viewer { id name } }"
@@ -78,9 +79,9 @@ def test_bearer_token_parsing() -> None:
 async def test_a_remembered_key_revoked_cannot_write(client: httpx.AsyncClient, connection: asyncpg.Connection) -> None:
     """The key is remembered after its first request; revoked, its next request (a mutation, which writes
     before it reads) is refused before anything is written."""
-    from tests.e2e.test_mutations import WITHDRAW, funded_seller
+    from tests.e2e.test_mutations import WITHDRAW
 
-    seller = await funded_seller(connection)
+    seller = await make_funded_seller(connection)
     assert (await post(client, seller.key, VIEWER)).status_code == 200
     key_id = await connection.fetchval("select id from api_keys where secret_hash = $1", hash_key(seller.key))
     assert await revoke_key(connection, key_id)

@@ -33,9 +33,14 @@ from gateway.http.pages import CONTENT_SECURITY_POLICY, GRAPHIQL_CONTENT_SECURIT
 from gateway.operations.database import SERVING_ROLE, url_with
 from gateway.operations.settings import Settings
 from loaders.api_keys import create_key
-from tests.factories import Seller, bulk_sales, make_buyer, make_lost_sale, make_sale, make_seller
-from tests.factories_finance import make_entry, make_finance_affiliate, make_receipt
-from tests.factories_reports import make_affiliation, make_refund, make_subscription
+from tests.factories.affiliations import make_affiliation
+from tests.factories.catalog import make_affiliate, make_buyer
+from tests.factories.finance import make_entry, make_receipt
+from tests.factories.lost_sales import make_lost_sale
+from tests.factories.producers import Seller, make_seller
+from tests.factories.refunds import make_refund
+from tests.factories.sales import bulk_sales, make_sale
+from tests.factories.subscriptions import make_subscription
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -231,7 +236,7 @@ async def make_busy_seller(connection: asyncpg.Connection) -> Seller:
         available_at=now + timedelta(days=13),
     )
     await make_entry(connection, seller, kind="SALE", amount="120.00", currency="USD", occurred_at=now - timedelta(10))
-    affiliate = await make_finance_affiliate(connection, seller)
+    affiliate = await make_affiliate(connection, seller.id)
     today = now.date()
     for status in ("PENDING", "PENDING", "ACCEPTED"):
         await make_receipt(

@@ -29,7 +29,8 @@ from gateway.operations.database import SERVING_ROLE, EmbeddedPostgres, ensure_d
 from gateway.operations.migrate import migrate
 from gateway.operations.settings import Settings
 from loaders.admin import ensure_serving_role
-from tests.factories import Seller, make_seller
+from tests.factories.finance import make_entry
+from tests.factories.producers import Seller, make_seller
 from tests.graphql import post
 from tests.invariants import check_ledger_invariants
 
@@ -89,11 +90,13 @@ async def _funded_seller(owner_url: str) -> Seller:
     connection = await asyncpg.connect(owner_url)
     try:
         seller = await make_seller(connection)
-        await connection.execute(
-            "insert into statement_entries (producer_id, kind, currency, amount, description, occurred_at, available_at)"
-            " values ($1, 'SALE', 'BRL', 1000, 'funds', $2, $2)",
-            seller.id,
-            datetime.now(UTC) - timedelta(days=30),
+        await make_entry(
+            connection,
+            seller,
+            kind="SALE",
+            amount="1000.00",
+            description="funds",
+            occurred_at=datetime.now(UTC) - timedelta(days=30),
         )
         return seller
     finally:

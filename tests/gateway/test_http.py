@@ -6,7 +6,7 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.factories import Seller, make_seller
+from tests.factories.producers import Seller, make_seller
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from gateway.operations.database import SERVING_ROLE, url_with
 from gateway.operations.logs import JsonFormatter
 from gateway.operations.settings import Settings
 from loaders.database import PoolExhausted, TenantDatabase
-from tests.factories import make_seller
+from tests.factories.producers import make_seller
 from tests.graphql import post
 
 

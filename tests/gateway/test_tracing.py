@@ -26,7 +26,7 @@ from gateway.http.app import create_app
 from gateway.operations.database import SERVING_ROLE, url_with
 from gateway.operations.settings import Settings
 from gateway.operations.tracing import Tracing, operation_type
-from tests.factories import make_seller
+from tests.factories.producers import make_seller
 
 ROOT = Path(__file__).resolve().parents[2]
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"

@@ -13,7 +13,9 @@ from gateway.operations.database import SERVING_ROLE, url_with
 from gateway.operations.settings import Settings
 from loaders.admin import serving_role_problems
 from loaders.database import TENANT_SETTING
-from tests.factories import make_lost_sale, make_sale, make_seller
+from tests.factories.lost_sales import make_lost_sale
+from tests.factories.producers import make_seller
+from tests.factories.sales import make_sale
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncpg
 
 from loaders.database import TenantDatabase
-from tests.factories import make_seller
+from tests.factories.producers import make_seller
 
 SETTING = "select current_setting('plan_cache_mode')"
 

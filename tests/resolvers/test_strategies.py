@@ -12,13 +12,12 @@ import pytest
 
 from loaders.strategies import StrategyFigures
 from resolvers import strategies as rules
-from tests.factories import make_affiliate, make_buyer, make_seller
-from tests.factories_reports import (
-    make_affiliation,
-    make_report_lost_sale,
-    make_report_sale,
-    make_subscription,
-)
+from tests.factories.affiliations import make_affiliation
+from tests.factories.catalog import make_affiliate, make_buyer
+from tests.factories.lost_sales import make_lost_sale
+from tests.factories.producers import make_seller
+from tests.factories.sales import make_sale
+from tests.factories.subscriptions import make_subscription
 from tests.graphql import data_of
 
 NOW = datetime(2024, 6, 15, 12, tzinfo=UTC)
@@ -218,18 +217,16 @@ async def test_every_rule_fires_end_to_end(client: httpx.AsyncClient, connection
     now = datetime.now(UTC)
     recent = now - timedelta(days=3)
     for _ in range(20):  # made BRL sales by card: no Pix
-        await make_report_sale(connection, seller, created_at=recent)
+        await make_sale(connection, seller, fees="0.00", created_at=recent)
     for _ in range(6):  # billets that expired unpaid
-        await make_report_sale(connection, seller, created_at=recent, status="EXPIRED", payment_method="BILLET")
+        await make_sale(connection, seller, fees="0.00", created_at=recent, status="EXPIRED", payment_method="BILLET")
     for n in range(12):  # abandoned checkouts, one buyer each; the first buyer tried three times
         buyer = await make_buyer(connection, seller.id)
         for attempt in range(3 if n == 0 else 1):
-            await make_report_lost_sale(
-                connection, seller, created_at=recent + timedelta(minutes=attempt), buyer_id=buyer
-            )
+            await make_lost_sale(connection, seller, created_at=recent + timedelta(minutes=attempt), buyer_id=buyer)
     for _ in range(2):
         buyer = await make_buyer(connection, seller.id)
-        await make_report_lost_sale(
+        await make_lost_sale(
             connection, seller, created_at=recent, buyer_id=buyer, reason="BILLET_EXPIRED", payment_method="BILLET"
         )
     affiliate = await make_affiliate(connection, seller.id)
@@ -248,7 +245,7 @@ async def test_every_rule_fires_end_to_end(client: httpx.AsyncClient, connection
     # someone else's numbers never count
     other = await make_seller(connection, time_zone="America/Sao_Paulo")
     for _ in range(30):
-        await make_report_sale(connection, other, created_at=recent, payment_method="PIX")
+        await make_sale(connection, other, fees="0.00", created_at=recent, payment_method="PIX")
 
     found = (await data_of(client, seller.key, STRATEGIES))["strategies"]
     assert [(s["code"], s["priority"], s["reason"]) for s in found] == [
@@ -275,8 +272,8 @@ async def test_no_rule_fires_for_a_healthy_seller_end_to_end(
     recent = now - timedelta(days=2)
     for n in range(25):
         method = "PIX" if n % 2 else "CREDIT_CARD"
-        await make_report_sale(connection, seller, created_at=recent, payment_method=method)
-    await make_report_lost_sale(connection, seller, created_at=recent)
+        await make_sale(connection, seller, fees="0.00", created_at=recent, payment_method=method)
+    await make_lost_sale(connection, seller, created_at=recent)
     affiliate = await make_affiliate(connection, seller.id)
     await make_affiliation(
         connection, seller.id, affiliate_id=affiliate, product_id=seller.product_id, applied_at=now - timedelta(days=90)
@@ -285,16 +282,16 @@ async def test_no_rule_fires_for_a_healthy_seller_end_to_end(
     old = now - timedelta(days=40)
     for _ in range(15):
         buyer = await make_buyer(connection, seller.id)
-        await make_report_lost_sale(connection, seller, created_at=old, buyer_id=buyer)
-        await make_report_sale(connection, seller, created_at=old, status="EXPIRED", payment_method="BILLET")
+        await make_lost_sale(connection, seller, created_at=old, buyer_id=buyer)
+        await make_sale(connection, seller, fees="0.00", created_at=old, status="EXPIRED", payment_method="BILLET")
         await make_subscription(connection, seller, started_at=now - timedelta(days=400), cancelled_at=old)
     await make_subscription(connection, seller, started_at=now - timedelta(days=400), cancelled_at=recent)
     # another seller whose numbers would fire every rule
     other = await make_seller(connection)
     for _ in range(12):
         buyer = await make_buyer(connection, other.id)
-        await make_report_lost_sale(connection, other, created_at=recent, buyer_id=buyer)
+        await make_lost_sale(connection, other, created_at=recent, buyer_id=buyer)
         await make_subscription(connection, other, started_at=now - timedelta(days=400), cancelled_at=recent)
-        await make_report_sale(connection, other, created_at=recent, status="EXPIRED", payment_method="BILLET")
+        await make_sale(connection, other, fees="0.00", created_at=recent, status="EXPIRED", payment_method="BILLET")
 
     assert (await data_of(client, seller.key, STRATEGIES))["strategies"] == []

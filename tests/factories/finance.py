@@ -1,15 +1,15 @@
-"""Rows of the finance domain made by hand for tests: ledger entries, withdrawals, prepayments, receipts."""
+"""The finance domain: ledger entries, withdrawals, prepayments, receipts, and a seller with money."""
 
 from __future__ import annotations
 
 import hashlib
 import itertools
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import asyncpg
 
-from tests.factories import Seller
+from tests.factories.producers import Seller, make_seller
 
 _counter = itertools.count(1)
 
@@ -120,18 +120,6 @@ async def make_prepayment(
     )
 
 
-async def make_finance_affiliate(connection: asyncpg.Connection, seller: Seller) -> int:
-    n = next(_counter)
-    return int(
-        await connection.fetchval(
-            "insert into affiliates (producer_id, name, email) values ($1, $2, $3) returning id",
-            seller.id,
-            f"Receipt affiliate {n}",
-            f"receipt.affiliate{n}@example.com",
-        )
-    )
-
-
 async def make_receipt(
     connection: asyncpg.Connection,
     seller: Seller,
@@ -167,3 +155,27 @@ async def make_receipt(
             None if status == "PENDING" else issued_at,
         )
     )
+
+
+async def make_funded_seller(connection: asyncpg.Connection, scopes: list[str] | None = None) -> Seller:
+    """1,000.00 BRL available, 500.00 BRL pending (300 in 5 days, 200 in 20), 50.00 USD available."""
+    seller = await make_seller(connection, scopes=scopes)
+    now = datetime.now(UTC)
+    for amount, kind, currency, days_until_available in (
+        ("1200.00", "SALE", "BRL", -1),
+        ("-200.00", "FEE", "BRL", -1),
+        ("300.00", "SALE", "BRL", 5),
+        ("200.00", "SALE", "BRL", 20),
+        ("50.00", "SALE", "USD", -1),
+    ):
+        await make_entry(
+            connection,
+            seller,
+            kind=kind,
+            amount=amount,
+            currency=currency,
+            description="test money",
+            occurred_at=now - timedelta(days=40),
+            available_at=now + timedelta(days=days_until_available),
+        )
+    return seller
