@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from gateway.http.auth import bearer_token
-from loaders.api_keys import SCOPES, UnknownScopeError, create_key, hash_key, revoke_key, validate_scopes
+from loaders.api_keys import hash_key, revoke_key
 from tests.factories.finance import make_funded_seller
 from tests.factories.producers import make_seller
 from tests.graphql import post
@@ -51,22 +51,6 @@ async def test_key_acts_for_its_own_producer(client: httpx.AsyncClient, connecti
         response = await post(client, seller.key, VIEWER)
         name = await connection.fetchval("select name from producers where id = $1", seller.id)
         assert response.json()["data"]["viewer"]["name"] == name
-
-
-async def test_keys_are_stored_hashed_with_scopes(connection: asyncpg.Connection) -> None:
-    seller = await make_seller(connection)
-    created = await create_key(connection, seller.id, name="partner", scopes=["sales:read", "reports:read"])
-    row = await connection.fetchrow("select * from api_keys where id = $1", created.id)
-    assert row["secret_hash"] == hash_key(created.secret)
-    assert created.secret not in str(dict(row))
-    assert row["scopes"] == ["sales:read", "reports:read"]
-
-
-def test_scopes_default_to_all_and_reject_unknown_names() -> None:
-    assert validate_scopes(None) == list(SCOPES)
-    assert validate_scopes(["sales:read", "sales:read"]) == ["sales:read"]
-    with pytest.raises(UnknownScopeError, match="sales:write"):
-        validate_scopes(["sales:write"])
 
 
 def test_bearer_token_parsing() -> None:
