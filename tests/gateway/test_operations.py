@@ -16,7 +16,6 @@ from gateway.http.app import create_app
 from gateway.operations.database import SERVING_ROLE, url_with
 from gateway.operations.logs import JsonFormatter
 from gateway.operations.settings import Settings
-from loaders.database import PoolExhausted, TenantDatabase
 from tests.factories.producers import make_seller
 from tests.graphql import post
 
@@ -95,12 +94,3 @@ async def test_an_exhausted_pool_answers_fast_with_a_clear_error(
         assert "busy" in error["message"]
         assert elapsed < 3  # the acquire timeout (0.3 s), not a queue without end
         assert (await post(client, seller.key, "{ viewer { id } }")).status_code == 200
-
-
-async def test_loaders_waiting_on_an_exhausted_pool_fail_fast(tiny_pool_app: Starlette) -> None:
-    pool = tiny_pool_app.state.pool
-    db = TenantDatabase(pool, 1, acquire_timeout=0.2)
-    async with pool.acquire():
-        with pytest.raises(PoolExhausted):
-            await db.fetch("select 1")
-    await db.close()
