@@ -8,9 +8,7 @@ from datetime import UTC, datetime
 import asyncpg
 import pytest
 
-from gateway.http.app import create_app
 from gateway.operations.database import SERVING_ROLE, url_with
-from gateway.operations.settings import Settings
 from loaders.admin import serving_role_problems
 from loaders.database import TENANT_SETTING
 from tests.factories.lost_sales import make_lost_sale
@@ -104,10 +102,3 @@ async def test_keys_and_ledger_are_out_of_the_serving_roles_reach(serving: async
         await serving.execute("update statement_entries set amount = 0")
     with pytest.raises(asyncpg.InsufficientPrivilegeError):
         await serving.execute("delete from statement_entries")
-
-
-async def test_the_app_refuses_a_role_that_bypasses_rls(database_url: str) -> None:
-    application = create_app(Settings.from_env({}), database_url)  # the owner: a superuser here
-    with pytest.raises(RuntimeError, match="refusing to serve"):
-        async with application.router.lifespan_context(application):
-            pass
