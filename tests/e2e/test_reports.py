@@ -21,8 +21,6 @@ import httpx
 import pytest
 
 from resolvers.ids import to_global_id
-from resolvers.periods import period_of
-from resolvers.reports import next_bucket_start, time_buckets
 from tests.factories.catalog import make_affiliate, make_buyer, make_product
 from tests.factories.lost_sales import make_lost_sale
 from tests.factories.producers import Seller, make_seller
@@ -513,19 +511,6 @@ async def test_day_buckets_across_a_dst_change(client: httpx.AsyncClient, connec
     assert data["reports"]["revenueOverTime"] == expected_points(
         rows, date(2024, 3, 10), date(2024, 3, 11), "DAY", zone
     )
-
-
-def test_time_buckets_are_local_midnights() -> None:
-    period = period_of(date(2024, 2, 28), date(2024, 3, 12), "America/New_York")
-    weeks = time_buckets(period, "WEEK")
-    assert [b.start for b in weeks] == [date(2024, 2, 26), date(2024, 3, 4), date(2024, 3, 11)]
-    assert weeks[0].starts_at == period.start  # the first week counts from the period's first day
-    assert weeks[2].starts_at.astimezone(UTC) == datetime(2024, 3, 11, 4, tzinfo=UTC)  # after the DST change
-    months = time_buckets(period, "MONTH")
-    assert [b.start for b in months] == [date(2024, 2, 1), date(2024, 3, 1)]
-    assert months[1].starts_at.astimezone(UTC) == datetime(2024, 3, 1, 5, tzinfo=UTC)
-    assert next_bucket_start(date(2024, 12, 1), "MONTH") == date(2025, 1, 1)
-    assert len(time_buckets(period, "DAY")) == 14
 
 
 async def test_traffic_sources(client: httpx.AsyncClient, connection: asyncpg.Connection) -> None:
