@@ -82,11 +82,17 @@ HAND_WRITTEN: list[tuple[str, dict[str, Any] | None]] = [
         None,
     ),
     (
+        "{ statement(first: 10, filter: {kinds: [WITHDRAWAL, REFUND]}) { nodes { kind amount { amount } sale {"
+        " transactionCode } withdrawal { status amount { amount } paidAt } } } }",
+        None,
+    ),
+    (
         "query ($p: DateRangeInput!) { reports { paymentMethods(period: $p) { paymentMethod sales share revenue {"
         " amount } } revenueByDevice(period: $p) { device sales } purchaseRecovery(period: $p) { lost recovered"
         " recoveryRate } productRevenue(period: $p) { product { name } sales refunds } promotedProducts(period: $p) {"
-        " affiliates sales } revenueOverTime(period: $p, bucket: WEEK) { start sales grossRevenue { amount } }"
-        " trafficSources(period: $p) { source sales lostSales conversionRate } } strategies { code priority reason } }",
+        " product { id name } affiliates sales } revenueOverTime(period: $p, bucket: WEEK) { start sales"
+        " grossRevenue { amount } } trafficSources(period: $p) { source sales lostSales conversionRate } }"
+        " strategies { code priority reason } }",
         {"p": {"from": "2026-01-01", "to": "2026-03-31"}},
     ),
     ('{ products(first: 3) { nodes { name } } sale(transactionCode: "nope") { id } }', None),
