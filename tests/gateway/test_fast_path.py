@@ -2,7 +2,8 @@
 
 Two apps over one seeded database, one with the fast path and one without, get the same requests: every
 example query of GraphiQL, hand-written ones (fragments, aliases, directives, cursors, filters) and queries
-generated from the schema by hypothesis-graphql.
+generated from the schema by hypothesis-graphql. The example and hand-written documents between them select
+every relation field of the schema and every field with arguments that returns objects, and a test keeps it so.
 """
 
 from __future__ import annotations
@@ -18,11 +19,25 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-from graphql import GraphQLInterfaceType, GraphQLNonNull, GraphQLObjectType
+from graphql import (
+    FieldNode,
+    GraphQLInterfaceType,
+    GraphQLNamedType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    TypeInfo,
+    TypeInfoVisitor,
+    Visitor,
+    get_named_type,
+    parse,
+    visit,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import nodes, queries
 from starlette.applications import Starlette
+from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from gateway.http.app import create_app
 from gateway.operations.database import SERVING_ROLE, url_with
@@ -30,6 +45,7 @@ from gateway.operations.demo import seed
 from gateway.operations.settings import Settings
 from loaders.api_keys import create_key
 from schema import schema as gateway_schema
+from schema.relations import related_field
 from tests.conftest import NewDatabase
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "gateway" / "http" / "static" / "graphiql" / "examples.json"
@@ -206,6 +222,73 @@ async def test_a_field_refused_at_once_leaves_no_coroutine_behind(
     assert (status, [error["extensions"]["code"] for error in body["errors"]]) == (200, ["FORBIDDEN"])
     assert body["data"]["affiliations"]["totalCount"] >= 0
     assert not [warning for warning in caught if "never awaited" in str(warning.message)]
+
+
+# ---- what the documents above cover -------------------------------------------------------------------
+
+
+def _object_types_of_queries(schema: GraphQLSchema) -> list[GraphQLObjectType]:
+    """The object types a query can reach (the fast path runs queries only: mutations are the stock
+    executor's in both apps), through fields and the implementations of interfaces."""
+    assert schema.query_type is not None
+    found: dict[str, GraphQLObjectType] = {}
+    stack: list[GraphQLNamedType] = [schema.query_type]
+    while stack:
+        type_ = stack.pop()
+        if isinstance(type_, GraphQLInterfaceType):
+            stack.extend(schema.get_possible_types(type_))
+        if not isinstance(type_, GraphQLObjectType) or type_.name in found:
+            continue
+        found[type_.name] = type_
+        stack.extend(get_named_type(field.type) for field in type_.fields.values())
+    return list(found.values())
+
+
+def _relation_fields(schema: GraphQLSchema) -> set[str]:
+    """`Type.field` of every field declared as a relation (`schema/relations.py`)."""
+    found = set()
+    for type_ in _object_types_of_queries(schema):
+        for name, field in type_.fields.items():
+            definition = field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+            if definition is not None and related_field(definition.metadata) is not None:
+                found.add(f"{type_.name}.{name}")
+    return found
+
+
+def _fields_with_arguments_returning_objects(schema: GraphQLSchema) -> set[str]:
+    """`Type.field` of every field with arguments whose value is an object, a list of them or a connection."""
+    return {
+        f"{type_.name}.{name}"
+        for type_ in _object_types_of_queries(schema)
+        for name, field in type_.fields.items()
+        if field.args and isinstance(get_named_type(field.type), GraphQLObjectType | GraphQLInterfaceType)
+    }
+
+
+def _selected_fields(schema: GraphQLSchema, documents: list[str]) -> set[str]:
+    """`Type.field` of every field the documents select, fragments included, named by the type it is
+    selected on."""
+    selected: set[str] = set()
+    type_info = TypeInfo(schema)
+
+    class Collect(Visitor):
+        def enter_field(self, node: FieldNode, *_: Any) -> None:
+            parent = type_info.get_parent_type()
+            if parent is not None:
+                selected.add(f"{parent.name}.{node.name.value}")
+
+    for document in documents:
+        visit(parse(document), TypeInfoVisitor(type_info, Collect()))
+    return selected
+
+
+def test_the_documents_select_every_relation_and_every_field_with_arguments() -> None:
+    schema = gateway_schema._schema
+    relations = _relation_fields(schema)
+    assert {"Sale.product", "Refund.sale", "StatementEntry.withdrawal"} <= relations  # the lookup finds them
+    wanted = relations | _fields_with_arguments_returning_objects(schema)
+    selected = _selected_fields(schema, [query for query, _ in HAND_WRITTEN] + _examples())
+    assert sorted(wanted - selected) == []
 
 
 SDL = gateway_schema.as_str()
