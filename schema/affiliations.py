@@ -10,11 +10,12 @@ import strawberry
 from strawberry.types import Info
 
 from loaders.affiliations import AffiliationRow
-from resolvers import affiliations, catalog
+from resolvers import affiliations as affiliations_resolvers
+from resolvers import catalog as catalog_resolvers
 from resolvers.context import Context
 from schema.catalog import Affiliate, Product
 from schema.common import DateRangeInput, Money, Node
-from schema.connections import Connection, connection_field
+from schema.connections import connection_field
 from schema.filters import ids_of
 from schema.payloads import Payload, UserError
 from schema.relations import relation
@@ -38,7 +39,7 @@ class AffiliatePerformance:
     commission: list[Money] = strawberry.field(description="The affiliate's commission, one entry per currency.")
 
 
-@node_type()
+@node_type(AffiliationRow)
 @strawberry.type(description="An affiliate promoting one product. Scope: affiliations:read.")
 class Affiliation(Node, FromRow):
     status: AffiliationStatus
@@ -47,14 +48,14 @@ class Affiliation(Node, FromRow):
     decided_at: datetime.datetime | None
     row: strawberry.Private[AffiliationRow]
 
-    affiliate: Affiliate = relation(catalog.AFFILIATE)
-    product: Product = relation(catalog.PRODUCT)
+    affiliate: Affiliate = relation(catalog_resolvers.AFFILIATE)
+    product: Product = relation(catalog_resolvers.PRODUCT)
 
     @strawberry.field(description="Made sales of this affiliate for this product; default period: the last 30 days.")
     async def performance(
         self, info: Info[Context, None], period: DateRangeInput | None = None
     ) -> AffiliatePerformance:
-        rows = await affiliations.performance(
+        rows = await affiliations_resolvers.performance(
             info.context, self.row.id, period.from_ if period else None, period.to if period else None
         )
         return AffiliatePerformance(
@@ -70,35 +71,32 @@ class AffiliationPayload(Payload):
     user_errors: list[UserError]
 
 
-@strawberry.type
-class AffiliationsQuery:
-    affiliations: Connection[Affiliation] | None = connection_field(
-        affiliations.affiliations,
-        Affiliation.from_row,
-        filter=AffiliationFilter,
-        description="Affiliations (applications and active ones), newest first. Scope: affiliations:read.",
-    )
+affiliations = connection_field(
+    affiliations_resolvers.affiliations,
+    filter=AffiliationFilter,
+    description="Affiliations (applications and active ones), newest first. Scope: affiliations:read.",
+)
 
 
-@strawberry.type
-class AffiliationsMutation:
-    @strawberry.mutation(
-        description="Approve a PENDING affiliation, optionally setting its commission (percent, 0.01 to 90.00). "
-        "Scope: affiliations:write."
-    )
-    async def approve_affiliation(
-        self, info: Info[Context, None], id: strawberry.ID, commission_rate: Decimal | None = None
-    ) -> AffiliationPayload:
-        return AffiliationPayload.of(await affiliations.approve_affiliation(info.context, id, commission_rate))
+@strawberry.mutation(
+    description="Approve a PENDING affiliation, optionally setting its commission (percent, 0.01 to 90.00). "
+    "Scope: affiliations:write."
+)
+async def approve_affiliation(
+    info: Info[Context, None], id: strawberry.ID, commission_rate: Decimal | None = None
+) -> AffiliationPayload:
+    return AffiliationPayload.of(await affiliations_resolvers.approve_affiliation(info.context, id, commission_rate))
 
-    @strawberry.mutation(description="Reject a PENDING affiliation. Scope: affiliations:write.")
-    async def reject_affiliation(
-        self, info: Info[Context, None], id: strawberry.ID, reason: str | None = None
-    ) -> AffiliationPayload:
-        return AffiliationPayload.of(await affiliations.reject_affiliation(info.context, id, reason))
 
-    @strawberry.mutation(description="Block a PENDING or ACTIVE affiliation. Scope: affiliations:write.")
-    async def block_affiliation(
-        self, info: Info[Context, None], id: strawberry.ID, reason: str | None = None
-    ) -> AffiliationPayload:
-        return AffiliationPayload.of(await affiliations.block_affiliation(info.context, id, reason))
+@strawberry.mutation(description="Reject a PENDING affiliation. Scope: affiliations:write.")
+async def reject_affiliation(
+    info: Info[Context, None], id: strawberry.ID, reason: str | None = None
+) -> AffiliationPayload:
+    return AffiliationPayload.of(await affiliations_resolvers.reject_affiliation(info.context, id, reason))
+
+
+@strawberry.mutation(description="Block a PENDING or ACTIVE affiliation. Scope: affiliations:write.")
+async def block_affiliation(
+    info: Info[Context, None], id: strawberry.ID, reason: str | None = None
+) -> AffiliationPayload:
+    return AffiliationPayload.of(await affiliations_resolvers.block_affiliation(info.context, id, reason))

@@ -7,16 +7,17 @@ import enum
 
 import strawberry
 
-from resolvers import catalog
+from loaders.catalog import AffiliateRow, BuyerRow, ProductRow
+from resolvers import catalog as catalog_resolvers
 from schema.common import Money, Node
-from schema.connections import Connection, connection_field
+from schema.connections import connection_field
 from schema.rows import FromRow, node_type
 
 ProductKind = enum.Enum("ProductKind", "ONLINE_COURSE EBOOK COMMUNITY EVENT SOFTWARE SUBSCRIPTION")
 strawberry.enum(ProductKind)
 
 
-@node_type()
+@node_type(ProductRow)
 @strawberry.type(description="A product the producer sells. Scope: sales:read.")
 class Product(Node, FromRow):
     name: str
@@ -25,7 +26,7 @@ class Product(Node, FromRow):
     created_at: datetime.datetime
 
 
-@node_type()
+@node_type(BuyerRow)
 @strawberry.type(description="Someone who bought, or tried to buy, from the producer. Scope: sales:read.")
 class Buyer(Node, FromRow):
     name: str
@@ -34,15 +35,14 @@ class Buyer(Node, FromRow):
     country: str | None
 
 
-@node_type()
+@node_type(AffiliateRow)
 @strawberry.type(description="Someone who promotes the producer's products for a commission. Scope: sales:read.")
 class Affiliate(Node, FromRow):
     name: str
     email: str
 
 
-@strawberry.type
-class CatalogQuery:
-    products: Connection[Product] | None = connection_field(
-        catalog.products, Product.from_row, description="The producer's products, newest first. Scope: sales:read."
-    )
+products = connection_field(
+    catalog_resolvers.products,
+    description="The producer's products, newest first. Scope: sales:read.",
+)

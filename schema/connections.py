@@ -17,6 +17,7 @@ from strawberry.types import Info
 
 from resolvers.lists import ListPage, Window
 from schema.filters import filters_of
+from schema.rows import node_of
 
 T = TypeVar("T")
 
@@ -47,7 +48,6 @@ class Edge(Generic[T]):
 @strawberry.type
 class Connection(Generic[T]):
     listed: strawberry.Private[ListPage[Any]]
-    make_node: strawberry.Private[Callable[[Any], T]]
     built: strawberry.Private[list[T] | None] = None
 
     @strawberry.field
@@ -77,7 +77,8 @@ class Connection(Generic[T]):
 
     def _nodes(self) -> list[T]:
         if self.built is None:
-            self.built = [self.make_node(row) for row in self.listed.page.rows]
+            rows = self.listed.page.rows
+            self.built = list(map(node_of(rows[0]).from_row, rows)) if rows else []
         return self.built
 
 
@@ -88,7 +89,6 @@ _WINDOW = ("first", int), ("after", str), ("last", int), ("before", str)
 
 def connection_field(
     fetch: Fetch,
-    make_node: Callable[[Any], Any],
     *,
     description: str,
     filter: type | None = None,
@@ -100,7 +100,7 @@ def connection_field(
     `fetch` is the resolver of the list: it is called with the context, then the parent's row if `parent`
     (a nested list), then the filter's values if `filter` (an input, `schema/filters.py`), the window, and the order's
     name if `order` (an input with `name`; None for the list's default). Its page becomes a `Connection` whose
-    nodes `make_node` makes from the rows.
+    nodes are the Node type of its rows (`schema/rows.py`).
     """
 
     async def resolve(self: Any, info: Info[Any, None], **arguments: Any) -> Connection[Any]:
@@ -109,7 +109,7 @@ def connection_field(
             leading.append(filters_of(arguments["filter"]))
         window = Window(arguments["first"], arguments["after"], arguments["last"], arguments["before"])
         trailing = [] if order is None else [arguments["order_by"].name if arguments["order_by"] else None]
-        return Connection(listed=await fetch(info.context, *leading, window, *trailing), make_node=make_node)
+        return Connection(listed=await fetch(info.context, *leading, window, *trailing))
 
     keyword = inspect.Parameter.KEYWORD_ONLY
     parameters = [

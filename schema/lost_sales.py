@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from loaders.lost_sales import LostSaleRow
-from resolvers import catalog, lost_sales, sales
+from resolvers import catalog as catalog_resolvers
+from resolvers import lost_sales as lost_sales_resolvers
+from resolvers import sales as sales_resolvers
 from schema.catalog import Buyer, Product
 from schema.common import CurrencyCode, Money, Node
-from schema.connections import Connection, connection_field
+from schema.connections import connection_field
 from schema.filters import ids_of
 from schema.relations import relation
 from schema.rows import FromRow, node_type
@@ -39,7 +41,7 @@ class LostSaleFilter:
     created_to: datetime.datetime | None = strawberry.field(default=None, description="Exclusive.")
 
 
-@node_type(potential_revenue=lambda row: Money.of(row.amount, row.currency))
+@node_type(LostSaleRow, potential_revenue=lambda row: Money.of(row.amount, row.currency))
 @strawberry.type(
     description="A purchase that failed: the last failed attempt of one buyer on one product. Scope: sales:read."
 )
@@ -51,18 +53,15 @@ class LostSale(Node, FromRow):
     created_at: datetime.datetime
     row: strawberry.Private[LostSaleRow]
 
-    product: Product = relation(catalog.PRODUCT)
-    buyer: Buyer = relation(catalog.BUYER)
+    product: Product = relation(catalog_resolvers.PRODUCT)
+    buyer: Buyer = relation(catalog_resolvers.BUYER)
     recovered_by: Annotated[Sale, strawberry.lazy("schema.sales")] | None = relation(
-        sales.RECOVERING_SALE, description="The later sale (same buyer and product) that recovered it."
+        sales_resolvers.RECOVERING_SALE, description="The later sale (same buyer and product) that recovered it."
     )
 
 
-@strawberry.type
-class LostSalesQuery:
-    lost_sales: Connection[LostSale] | None = connection_field(
-        lost_sales.lost_sales,
-        LostSale.from_row,
-        filter=LostSaleFilter,
-        description="Lost sales, newest first: the last failed attempt per buyer and product. Scope: sales:read.",
-    )
+lost_sales = connection_field(
+    lost_sales_resolvers.lost_sales,
+    filter=LostSaleFilter,
+    description="Lost sales, newest first: the last failed attempt per buyer and product. Scope: sales:read.",
+)

@@ -1,5 +1,6 @@
 """The root Mutation type: every change a producer can make, each answering with the changed objects and
-`userErrors` (expected failures are data, never GraphQL errors). The fields are declared in their domains."""
+`userErrors` (expected failures are data, never GraphQL errors). Each field is declared in its domain's module;
+here it takes its place and its type."""
 
 from __future__ import annotations
 
@@ -10,16 +11,34 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from resolvers.context import Context
-from schema.affiliations import AffiliationsMutation
-from schema.finance.payouts import PayoutsMutation
-from schema.finance.receipts import ReceiptsMutation
-from schema.refunds import RefundsMutation
-from schema.subscriptions import SubscriptionsMutation
+from schema.affiliations import AffiliationPayload, approve_affiliation, block_affiliation, reject_affiliation
+from schema.finance.payouts import (
+    CancelWithdrawalPayload,
+    RequestPrepaymentPayload,
+    RequestWithdrawalPayload,
+    cancel_withdrawal,
+    request_prepayment,
+    request_withdrawal,
+)
+from schema.finance.receipts import ReceiptPayload, accept_receipt, reject_receipt
+from schema.refunds import RefundPayload, approve_refund, deny_refund
+from schema.subscriptions import SubscriptionPayload, cancel_subscription, reactivate_subscription
 
 
 @strawberry.type
-class Mutation(PayoutsMutation, RefundsMutation, SubscriptionsMutation, AffiliationsMutation, ReceiptsMutation):
-    """Every change of the API."""
+class Mutation:
+    request_withdrawal: RequestWithdrawalPayload = request_withdrawal
+    cancel_withdrawal: CancelWithdrawalPayload = cancel_withdrawal
+    request_prepayment: RequestPrepaymentPayload = request_prepayment
+    approve_refund: RefundPayload = approve_refund
+    deny_refund: RefundPayload = deny_refund
+    cancel_subscription: SubscriptionPayload = cancel_subscription
+    reactivate_subscription: SubscriptionPayload = reactivate_subscription
+    approve_affiliation: AffiliationPayload = approve_affiliation
+    reject_affiliation: AffiliationPayload = reject_affiliation
+    block_affiliation: AffiliationPayload = block_affiliation
+    accept_receipt: ReceiptPayload = accept_receipt
+    reject_receipt: ReceiptPayload = reject_receipt
 
 
 class ReadCommittedForMutations(SchemaExtension):

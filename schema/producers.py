@@ -5,13 +5,14 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from resolvers import producers
+from loaders.producers import ProducerRow
+from resolvers import producers as producers_resolvers
 from resolvers.context import Context
 from schema.common import CurrencyCode, Node
 from schema.rows import FromRow, node_type
 
 
-@node_type()
+@node_type(ProducerRow)
 @strawberry.type(description="The seller the API key belongs to.")
 class Producer(Node, FromRow):
     name: str
@@ -20,8 +21,6 @@ class Producer(Node, FromRow):
     default_currency: CurrencyCode
 
 
-@strawberry.type
-class ProducersQuery:
-    @strawberry.field(description="The producer the API key belongs to.")
-    async def viewer(self, info: Info[Context, None]) -> Producer:
-        return Producer.from_row(await producers.viewer(info.context))
+@strawberry.field(description="The producer the API key belongs to.")
+async def viewer(info: Info[Context, None]) -> Producer:
+    return Producer.from_row(await producers_resolvers.viewer(info.context))

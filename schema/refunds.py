@@ -10,10 +10,11 @@ import strawberry
 from strawberry.types import Info
 
 from loaders.refunds import RefundRow
-from resolvers import refunds, sales
+from resolvers import refunds as refunds_resolvers
+from resolvers import sales as sales_resolvers
 from resolvers.context import Context
 from schema.common import Money, Node
-from schema.connections import Connection, connection_field
+from schema.connections import connection_field
 from schema.payloads import Payload, UserError
 from schema.relations import relation
 from schema.rows import FromRow, node_type
@@ -37,7 +38,7 @@ class RefundFilter:
     requested_to: datetime.datetime | None = strawberry.field(default=None, description="Exclusive.")
 
 
-@node_type()
+@node_type(RefundRow)
 @strawberry.type(description="A refund of (part of) a sale. Scope: refunds:read.")
 class Refund(Node, FromRow):
     amount: Money
@@ -47,11 +48,11 @@ class Refund(Node, FromRow):
     resolved_at: datetime.datetime | None
     row: strawberry.Private[RefundRow]
 
-    sale: Annotated[Sale, strawberry.lazy("schema.sales")] = relation(sales.SALE)
+    sale: Annotated[Sale, strawberry.lazy("schema.sales")] = relation(sales_resolvers.SALE)
 
     @strawberry.field(description="What the producer may do now: APPROVE or DENY while REQUESTED (refunds:write).")
     def available_actions(self, info: Info[Context, None]) -> list[RefundAction]:
-        return [RefundAction[action] for action in refunds.available_actions(info.context, self.row)]
+        return [RefundAction[action] for action in refunds_resolvers.available_actions(info.context, self.row)]
 
 
 @strawberry.type
@@ -60,26 +61,22 @@ class RefundPayload(Payload):
     user_errors: list[UserError]
 
 
-@strawberry.type
-class RefundsQuery:
-    refunds: Connection[Refund] | None = connection_field(
-        refunds.refunds,
-        Refund.from_row,
-        filter=RefundFilter,
-        description="Refunds, newest request first. Scope: refunds:read.",
-    )
+refunds = connection_field(
+    refunds_resolvers.refunds,
+    filter=RefundFilter,
+    description="Refunds, newest request first. Scope: refunds:read.",
+)
 
 
-@strawberry.type
-class RefundsMutation:
-    @strawberry.mutation(
-        description="Approve a REQUESTED refund: the sale becomes REFUNDED or PARTIALLY_REFUNDED and a REFUND entry "
-        "debits the producer's share, even past the available balance (which may then go negative). "
-        "Scope: refunds:write."
-    )
-    async def approve_refund(self, info: Info[Context, None], id: strawberry.ID) -> RefundPayload:
-        return RefundPayload.of(await refunds.approve_refund(info.context, id))
+@strawberry.mutation(
+    description="Approve a REQUESTED refund: the sale becomes REFUNDED or PARTIALLY_REFUNDED and a REFUND entry "
+    "debits the producer's share, even past the available balance (which may then go negative). "
+    "Scope: refunds:write."
+)
+async def approve_refund(info: Info[Context, None], id: strawberry.ID) -> RefundPayload:
+    return RefundPayload.of(await refunds_resolvers.approve_refund(info.context, id))
 
-    @strawberry.mutation(description="Deny a REQUESTED refund, saying why. Scope: refunds:write.")
-    async def deny_refund(self, info: Info[Context, None], id: strawberry.ID, reason: str) -> RefundPayload:
-        return RefundPayload.of(await refunds.deny_refund(info.context, id, reason))
+
+@strawberry.mutation(description="Deny a REQUESTED refund, saying why. Scope: refunds:write.")
+async def deny_refund(info: Info[Context, None], id: strawberry.ID, reason: str) -> RefundPayload:
+    return RefundPayload.of(await refunds_resolvers.deny_refund(info.context, id, reason))

@@ -11,7 +11,8 @@ import strawberry
 from strawberry.types import Info
 
 from loaders import reports as report_rows
-from resolvers import catalog, reports
+from resolvers import catalog as catalog_resolvers
+from resolvers import reports as reports_resolvers
 from resolvers.context import Context
 from resolvers.reports import Bucket
 from schema.catalog import Product
@@ -66,7 +67,7 @@ class ProductRevenue(FromRow):
         "of this product in this currency, whatever the sale's date or current status."
     )
     row: strawberry.Private[Any]  # a report row with the product's id
-    product: Product = relation(catalog.PRODUCT)
+    product: Product = relation(catalog_resolvers.PRODUCT)
 
 
 @strawberry.type(description="A product that affiliates sold in the period.")
@@ -76,7 +77,7 @@ class PromotedProduct:
     revenue: list[Money] = strawberry.field(description="Gross of those sales, one entry per currency.")
     commission: list[Money] = strawberry.field(description="Affiliates' commission, one entry per currency.")
     row: strawberry.Private[Any]  # a report row with the product's id
-    product: Product = relation(catalog.PRODUCT)
+    product: Product = relation(catalog_resolvers.PRODUCT)
 
     @classmethod
     def of(cls, row: report_rows.PromotedProductRow) -> PromotedProduct:
@@ -135,7 +136,7 @@ class Reports:
     async def payment_methods(
         self, info: Info[Context, None], period: DateRangeInput, currency: CurrencyCode | None = None
     ) -> list[PaymentMethodShare]:
-        rows = await reports.payment_methods(info.context, period.from_, period.to, _currency(currency))
+        rows = await reports_resolvers.payment_methods(info.context, period.from_, period.to, _currency(currency))
         return [PaymentMethodShare.from_row(row) for row in rows]
 
     @strawberry.field(
@@ -145,7 +146,7 @@ class Reports:
     async def revenue_by_device(
         self, info: Info[Context, None], period: DateRangeInput, currency: CurrencyCode | None = None
     ) -> list[DeviceRevenue]:
-        rows = await reports.revenue_by_device(info.context, period.from_, period.to, _currency(currency))
+        rows = await reports_resolvers.revenue_by_device(info.context, period.from_, period.to, _currency(currency))
         return [DeviceRevenue.from_row(row) for row in rows]
 
     @strawberry.field(
@@ -153,7 +154,7 @@ class Reports:
         "Scope: reports:read."
     )
     async def purchase_recovery(self, info: Info[Context, None], period: DateRangeInput) -> RecoveryReport:
-        row = await reports.purchase_recovery(info.context, period.from_, period.to)
+        row = await reports_resolvers.purchase_recovery(info.context, period.from_, period.to)
         return RecoveryReport(
             lost=row.lost,
             recovered=row.recovered,
@@ -168,7 +169,7 @@ class Reports:
     async def product_revenue(
         self, info: Info[Context, None], period: DateRangeInput, currency: CurrencyCode | None = None
     ) -> list[ProductRevenue]:
-        rows = await reports.product_revenue(info.context, period.from_, period.to, _currency(currency))
+        rows = await reports_resolvers.product_revenue(info.context, period.from_, period.to, _currency(currency))
         return [ProductRevenue.from_row(row) for row in rows]
 
     @strawberry.field(
@@ -176,7 +177,7 @@ class Reports:
         "Scope: reports:read."
     )
     async def promoted_products(self, info: Info[Context, None], period: DateRangeInput) -> list[PromotedProduct]:
-        rows = await reports.promoted_products(info.context, period.from_, period.to)
+        rows = await reports_resolvers.promoted_products(info.context, period.from_, period.to)
         products: dict[int, PromotedProduct] = {}
         for row in rows:
             product = products.setdefault(row.product_id, PromotedProduct.of(row))
@@ -197,7 +198,7 @@ class Reports:
         bucket: TimeBucket,
         currency: CurrencyCode | None = None,
     ) -> list[TimePoint]:
-        rows = await reports.revenue_over_time(
+        rows = await reports_resolvers.revenue_over_time(
             info.context, period.from_, period.to, cast(Bucket, bucket.name), _currency(currency)
         )
         return [TimePoint.from_row(row) for row in rows]
@@ -207,7 +208,7 @@ class Reports:
         "Scope: reports:read."
     )
     async def traffic_sources(self, info: Info[Context, None], period: DateRangeInput) -> list[TrafficSource]:
-        rows = await reports.traffic_sources(info.context, period.from_, period.to)
+        rows = await reports_resolvers.traffic_sources(info.context, period.from_, period.to)
         sources: dict[str, TrafficSource] = {}
         for row in rows:
             source = sources.setdefault(row.source, TrafficSource.of(row))
@@ -216,9 +217,7 @@ class Reports:
         return list(sources.values())
 
 
-@strawberry.type
-class ReportsQuery:
-    @strawberry.field(description="Reports and analytics. Scope: reports:read.")
-    def reports(self, info: Info[Context, None]) -> Reports | None:
-        reports.reports(info.context)
-        return Reports()
+@strawberry.field(description="Reports and analytics. Scope: reports:read.")
+def reports(info: Info[Context, None]) -> Reports | None:
+    reports_resolvers.reports(info.context)
+    return Reports()

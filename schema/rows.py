@@ -24,6 +24,8 @@ from schema.common import CURRENCIES, NODE_TYPES, Money
 
 T = TypeVar("T", bound=type)
 
+NODE_OF_ROW: dict[type, Any] = {}  # the Node type of each row type
+
 Source = Callable[[Any], Any]  # a field's value from the row
 
 
@@ -46,14 +48,20 @@ def row_type(**sources: Source) -> Callable[[T], T]:
     return declare
 
 
-def node_type(**sources: Source) -> Callable[[T], T]:
-    """`row_type`, and the type is a Node that `node(id:)` and relations find by its name."""
+def node_type(row: type, **sources: Source) -> Callable[[T], T]:
+    """`row_type`, and the type is a Node that `node(id:)` and relations find by its name, and lists by the
+    type of `row`, the row it is made from."""
 
     def declare(cls: T) -> T:
-        NODE_TYPES[cls.__name__] = row_type(**sources)(cls)
+        NODE_TYPES[cls.__name__] = NODE_OF_ROW[row] = row_type(**sources)(cls)
         return cls
 
     return declare
+
+
+def node_of(row: Any) -> Any:
+    """The Node type made from rows like `row`."""
+    return NODE_OF_ROW[type(row)]
 
 
 def _generate(cls: type, sources: dict[str, Source]) -> Callable[[Any], Any]:

@@ -10,11 +10,15 @@ import strawberry
 from strawberry.types import Info
 
 from loaders.sales import SaleRow
-from resolvers import catalog, lost_sales, refunds, sales, subscriptions
+from resolvers import catalog as catalog_resolvers
+from resolvers import lost_sales as lost_sales_resolvers
+from resolvers import refunds as refunds_resolvers
+from resolvers import sales as sales_resolvers
+from resolvers import subscriptions as subscriptions_resolvers
 from resolvers.context import Context
 from schema.catalog import Affiliate, Buyer, Product
 from schema.common import CurrencyCode, Money, Node
-from schema.connections import Connection, connection_field
+from schema.connections import connection_field
 from schema.filters import ids_of
 from schema.relations import relation
 from schema.rows import FromRow, node_type
@@ -78,7 +82,7 @@ class SaleFilter:
     search: str | None = strawberry.field(default=None, description="Transaction code, buyer name or e-mail.")
 
 
-@node_type()
+@node_type(SaleRow)
 @strawberry.type(description="One order: what was bought, by whom, how, and where the money went. Scope: sales:read.")
 class Sale(Node, FromRow):
     transaction_code: str
@@ -97,36 +101,35 @@ class Sale(Node, FromRow):
     approved_at: datetime.datetime | None
     row: strawberry.Private[SaleRow]
 
-    product: Product = relation(catalog.PRODUCT)
-    buyer: Buyer = relation(catalog.BUYER)
-    affiliate: Affiliate | None = relation(catalog.AFFILIATE, description="Who promoted the sale, if anyone.")
+    product: Product = relation(catalog_resolvers.PRODUCT)
+    buyer: Buyer = relation(catalog_resolvers.BUYER)
+    affiliate: Affiliate | None = relation(catalog_resolvers.AFFILIATE, description="Who promoted the sale, if anyone.")
     recovered: bool = relation(
-        lost_sales.RECOVERED_LOST_SALE,
+        lost_sales_resolvers.RECOVERED_LOST_SALE,
         lambda lost_sale, _: lost_sale is not None,
         description="Whether this sale recovered a lost sale of the same buyer and product.",
     )
     recovered_from: Annotated[LostSale, strawberry.lazy("schema.lost_sales")] | None = relation(
-        lost_sales.RECOVERED_LOST_SALE
+        lost_sales_resolvers.RECOVERED_LOST_SALE
     )
     refunds: list[Annotated[Refund, strawberry.lazy("schema.refunds")]] | None = relation(
-        refunds.REFUNDS_OF_SALE, description="Scope: refunds:read."
+        refunds_resolvers.REFUNDS_OF_SALE, description="Scope: refunds:read."
     )
     subscription: Annotated[Subscription, strawberry.lazy("schema.subscriptions")] | None = relation(
-        subscriptions.SUBSCRIPTION, description="The subscription this sale charged, if any. Scope: subscriptions:read."
+        subscriptions_resolvers.SUBSCRIPTION,
+        description="The subscription this sale charged, if any. Scope: subscriptions:read.",
     )
 
 
-@strawberry.type
-class SalesQuery:
-    sales: Connection[Sale] | None = connection_field(
-        sales.sales,
-        Sale.from_row,
-        filter=SaleFilter,
-        order=SaleOrder,
-        description="The producer's sales, newest first by default. Scope: sales:read.",
-    )
+sales = connection_field(
+    sales_resolvers.sales,
+    filter=SaleFilter,
+    order=SaleOrder,
+    description="The producer's sales, newest first by default. Scope: sales:read.",
+)
 
-    @strawberry.field(description="One sale by its transaction code, or null. Scope: sales:read.")
-    async def sale(self, info: Info[Context, None], transaction_code: str) -> Sale | None:
-        row = await sales.sale(info.context, transaction_code)
-        return Sale.from_row(row) if row else None
+
+@strawberry.field(description="One sale by its transaction code, or null. Scope: sales:read.")
+async def sale(info: Info[Context, None], transaction_code: str) -> Sale | None:
+    row = await sales_resolvers.sale(info.context, transaction_code)
+    return Sale.from_row(row) if row else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from resolvers import strategies
+from resolvers import strategies as strategies_resolvers
 from resolvers.context import Context
 from schema.rows import FromRow, row_type
 
@@ -26,11 +26,9 @@ class Strategy(FromRow):
     reason: str = strawberry.field(description="The producer's figures that triggered the rule.")
 
 
-@strawberry.type
-class StrategiesQuery:
-    @strawberry.field(
-        description="Recommended strategies derived from the producer's own numbers, most urgent first. "
-        "Scope: reports:read."
-    )
-    async def strategies(self, info: Info[Context, None]) -> list[Strategy] | None:
-        return [Strategy.from_row(advice) for advice in await strategies.strategies(info.context)]
+@strawberry.field(
+    description="Recommended strategies derived from the producer's own numbers, most urgent first. "
+    "Scope: reports:read."
+)
+async def strategies(info: Info[Context, None]) -> list[Strategy] | None:
+    return [Strategy.from_row(advice) for advice in await strategies_resolvers.strategies(info.context)]

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.types import Info
 
-from loaders.sales import SaleRow
 from loaders.subscriptions import SubscriptionRow, SubscriptionSummaryRow
-from resolvers import catalog, subscriptions
+from resolvers import catalog as catalog_resolvers
+from resolvers import subscriptions as subscriptions_resolvers
 from resolvers.context import Context
 from resolvers.periods import Period
 from schema.catalog import Buyer, Product
@@ -24,12 +24,6 @@ from schema.rows import FromRow, node_type
 
 if TYPE_CHECKING:
     from schema.sales import Sale
-
-
-def _sale_of(row: SaleRow) -> Sale:
-    from schema.sales import Sale  # the module of Sale imports this one
-
-    return Sale.from_row(row)
 
 
 SubscriptionStatus = enum.Enum(
@@ -47,7 +41,7 @@ class SubscriptionFilter:
     started_to: datetime.datetime | None = strawberry.field(default=None, description="Exclusive.")
 
 
-@node_type()
+@node_type(SubscriptionRow)
 @strawberry.type(description="A recurring purchase of a product. Scope: subscriptions:read.")
 class Subscription(Node, FromRow):
     plan_name: str
@@ -59,11 +53,10 @@ class Subscription(Node, FromRow):
     recurrence: int = strawberry.field(description="How many charges so far.")
     row: strawberry.Private[SubscriptionRow]
 
-    subscriber: Buyer = relation(catalog.BUYER)
-    product: Product = relation(catalog.PRODUCT)
+    subscriber: Buyer = relation(catalog_resolvers.BUYER)
+    product: Product = relation(catalog_resolvers.PRODUCT)
     charges: Connection[Annotated[Sale, strawberry.lazy("schema.sales")]] = connection_field(
-        subscriptions.charges,
-        _sale_of,
+        subscriptions_resolvers.charges,
         parent=True,
         description="The sales that charged this subscription, newest first.",
     )
@@ -98,37 +91,33 @@ class SubscriptionPayload(Payload):
     user_errors: list[UserError]
 
 
-@strawberry.type
-class SubscriptionsQuery:
-    subscriptions: Connection[Subscription] | None = connection_field(
-        subscriptions.subscriptions,
-        Subscription.from_row,
-        filter=SubscriptionFilter,
-        description="Subscriptions, newest first. Scope: subscriptions:read.",
-    )
-
-    @strawberry.field(description="Active, new and cancelled subscriptions of a period (default: last 7 days).")
-    async def subscription_summary(
-        self, info: Info[Context, None], period: DateRangeInput | None = None
-    ) -> SubscriptionSummary | None:
-        dates = (period.from_, period.to) if period else (None, None)
-        resolved, rows = await subscriptions.subscription_summary(info.context, *dates)
-        return SubscriptionSummary.from_rows(resolved, rows)
+subscriptions = connection_field(
+    subscriptions_resolvers.subscriptions,
+    filter=SubscriptionFilter,
+    description="Subscriptions, newest first. Scope: subscriptions:read.",
+)
 
 
-@strawberry.type
-class SubscriptionsMutation:
-    @strawberry.mutation(
-        description="Cancel a STARTED, ACTIVE, DELAYED or OVERDUE subscription as the seller. "
-        "Scope: subscriptions:write."
-    )
-    async def cancel_subscription(
-        self, info: Info[Context, None], id: strawberry.ID, reason: str | None = None
-    ) -> SubscriptionPayload:
-        return SubscriptionPayload.of(await subscriptions.cancel_subscription(info.context, id, reason))
+@strawberry.field(description="Active, new and cancelled subscriptions of a period (default: last 7 days).")
+async def subscription_summary(
+    info: Info[Context, None], period: DateRangeInput | None = None
+) -> SubscriptionSummary | None:
+    dates = (period.from_, period.to) if period else (None, None)
+    resolved, rows = await subscriptions_resolvers.subscription_summary(info.context, *dates)
+    return SubscriptionSummary.from_rows(resolved, rows)
 
-    @strawberry.mutation(
-        description="Reactivate a subscription the seller cancelled, or an INACTIVE one. Scope: subscriptions:write."
-    )
-    async def reactivate_subscription(self, info: Info[Context, None], id: strawberry.ID) -> SubscriptionPayload:
-        return SubscriptionPayload.of(await subscriptions.reactivate_subscription(info.context, id))
+
+@strawberry.mutation(
+    description="Cancel a STARTED, ACTIVE, DELAYED or OVERDUE subscription as the seller. Scope: subscriptions:write."
+)
+async def cancel_subscription(
+    info: Info[Context, None], id: strawberry.ID, reason: str | None = None
+) -> SubscriptionPayload:
+    return SubscriptionPayload.of(await subscriptions_resolvers.cancel_subscription(info.context, id, reason))
+
+
+@strawberry.mutation(
+    description="Reactivate a subscription the seller cancelled, or an INACTIVE one. Scope: subscriptions:write."
+)
+async def reactivate_subscription(info: Info[Context, None], id: strawberry.ID) -> SubscriptionPayload:
+    return SubscriptionPayload.of(await subscriptions_resolvers.reactivate_subscription(info.context, id))

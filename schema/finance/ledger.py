@@ -10,11 +10,12 @@ import strawberry
 from strawberry.types import Info
 
 from loaders.finance.ledger import StatementEntryRow
-from resolvers import sales
+from resolvers import sales as sales_resolvers
 from resolvers.context import Context
-from resolvers.finance import ledger, payouts
+from resolvers.finance import ledger as ledger_resolvers
+from resolvers.finance import payouts as payouts_resolvers
 from schema.common import CurrencyCode, Money, Node
-from schema.connections import Connection, connection_field
+from schema.connections import connection_field
 from schema.relations import relation
 from schema.rows import FromRow, node_type, row_type
 from schema.sales import Sale
@@ -48,7 +49,7 @@ class StatementFilter:
     occurred_to: datetime.datetime | None = strawberry.field(default=None, description="Exclusive.")
 
 
-@node_type()
+@node_type(StatementEntryRow)
 @strawberry.type(description="One line of the ledger the balances are sums of. Scope: finance:read.")
 class StatementEntry(Node, FromRow):
     kind: StatementEntryKind
@@ -59,29 +60,26 @@ class StatementEntry(Node, FromRow):
     row: strawberry.Private[StatementEntryRow]
 
     balance_after: Money = relation(
-        ledger.BALANCE_AFTER,
+        ledger_resolvers.BALANCE_AFTER,
         lambda balance, entry: Money.of(balance, entry.row.currency),
         description="The total balance of this currency right after this entry, over the whole ledger in "
         "(occurredAt, id) order; statement filters do not change it.",
     )
-    sale: Sale | None = relation(sales.SALE, description="The sale this entry comes from, if any.")
+    sale: Sale | None = relation(sales_resolvers.SALE, description="The sale this entry comes from, if any.")
     withdrawal: Annotated[Withdrawal, strawberry.lazy("schema.finance.payouts")] | None = relation(
-        payouts.WITHDRAWAL, description="The withdrawal this entry pays out, if any."
+        payouts_resolvers.WITHDRAWAL, description="The withdrawal this entry pays out, if any."
     )
 
 
 async def _balances(info: Info[Context, None]) -> list[Balance] | None:
-    return [Balance.from_row(row) for row in await ledger.balances(info.context)]
+    return [Balance.from_row(row) for row in await ledger_resolvers.balances(info.context)]
 
 
-@strawberry.type
-class LedgerQuery:
-    balances: list[Balance] | None = strawberry.field(
-        resolver=_balances, description="One balance per currency the producer holds. Scope: finance:read."
-    )
-    statement: Connection[StatementEntry] | None = connection_field(
-        ledger.statement,
-        StatementEntry.from_row,
-        filter=StatementFilter,
-        description="The ledger, newest first; each entry with the balance right after it. Scope: finance:read.",
-    )
+balances = strawberry.field(
+    resolver=_balances, description="One balance per currency the producer holds. Scope: finance:read."
+)
+statement = connection_field(
+    ledger_resolvers.statement,
+    filter=StatementFilter,
+    description="The ledger, newest first; each entry with the balance right after it. Scope: finance:read.",
+)

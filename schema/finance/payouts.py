@@ -9,10 +9,12 @@ from decimal import Decimal
 import strawberry
 from strawberry.types import Info
 
+from loaders.finance.payouts import PrepaymentRow, WithdrawalRow
 from resolvers.context import Context
-from resolvers.finance import ledger, payouts
+from resolvers.finance import ledger as ledger_resolvers
+from resolvers.finance import payouts as payouts_resolvers
 from schema.common import CurrencyCode, Money, Node
-from schema.connections import Connection, connection_field
+from schema.connections import connection_field
 from schema.finance.ledger import Balance
 from schema.payloads import Payload, UserError
 from schema.rows import FromRow, node_type
@@ -31,7 +33,7 @@ class WithdrawalFilter:
     currency: CurrencyCode | None = None
 
 
-@node_type()
+@node_type(WithdrawalRow)
 @strawberry.type(description="A payout of available money to the producer's bank account. Scope: finance:read.")
 class Withdrawal(Node, FromRow):
     amount: Money
@@ -41,7 +43,7 @@ class Withdrawal(Node, FromRow):
     failure_reason: str | None
 
 
-@node_type()
+@node_type(PrepaymentRow)
 @strawberry.type(description="An advance on pending money, for a fee. Scope: finance:read.")
 class Prepayment(Node, FromRow):
     amount: Money
@@ -69,7 +71,7 @@ class RequestPrepaymentInput:
 
 async def _balance(context: Context, currency: str | None) -> Balance | None:
     """The balance a money mutation leaves in its currency, as committed."""
-    row = await ledger.balance_in(context, currency) if currency is not None else None
+    row = await ledger_resolvers.balance_in(context, currency) if currency is not None else None
     return Balance.from_row(row) if row else None
 
 
@@ -92,46 +94,37 @@ class RequestPrepaymentPayload(Payload):
     user_errors: list[UserError]
 
 
-@strawberry.type
-class PayoutsQuery:
-    withdrawals: Connection[Withdrawal] | None = connection_field(
-        payouts.withdrawals,
-        Withdrawal.from_row,
-        filter=WithdrawalFilter,
-        description="Withdrawals, newest request first. Scope: finance:read.",
-    )
-    prepayments: Connection[Prepayment] | None = connection_field(
-        payouts.prepayments,
-        Prepayment.from_row,
-        description="Prepayments (advances on pending money), newest first. Scope: finance:read.",
-    )
+withdrawals = connection_field(
+    payouts_resolvers.withdrawals,
+    filter=WithdrawalFilter,
+    description="Withdrawals, newest request first. Scope: finance:read.",
+)
+prepayments = connection_field(
+    payouts_resolvers.prepayments,
+    description="Prepayments (advances on pending money), newest first. Scope: finance:read.",
+)
 
 
-@strawberry.type
-class PayoutsMutation:
-    @strawberry.mutation(description="Withdraw available money. Scope: finance:write.")
-    async def request_withdrawal(
-        self, info: Info[Context, None], input: RequestWithdrawalInput
-    ) -> RequestWithdrawalPayload:
-        currency = input.currency.name
-        outcome = await payouts.request_withdrawal(info.context, input.amount, currency, input.idempotency_key)
-        return RequestWithdrawalPayload.of(outcome, balance=await _balance(info.context, currency))
+@strawberry.mutation(description="Withdraw available money. Scope: finance:write.")
+async def request_withdrawal(info: Info[Context, None], input: RequestWithdrawalInput) -> RequestWithdrawalPayload:
+    currency = input.currency.name
+    outcome = await payouts_resolvers.request_withdrawal(info.context, input.amount, currency, input.idempotency_key)
+    return RequestWithdrawalPayload.of(outcome, balance=await _balance(info.context, currency))
 
-    @strawberry.mutation(
-        description="Cancel a REQUESTED withdrawal; its money comes back through the ledger. Scope: finance:write."
-    )
-    async def cancel_withdrawal(self, info: Info[Context, None], id: strawberry.ID) -> CancelWithdrawalPayload:
-        outcome = await payouts.cancel_withdrawal(info.context, id)
-        currency = outcome.row.currency if outcome.row else None
-        return CancelWithdrawalPayload.of(outcome, balance=await _balance(info.context, currency))
 
-    @strawberry.mutation(
-        description="Advance pending money to available, for a fee (GATEWAY_PREPAYMENT_FEE_PERCENT). "
-        "Scope: finance:write."
-    )
-    async def request_prepayment(
-        self, info: Info[Context, None], input: RequestPrepaymentInput
-    ) -> RequestPrepaymentPayload:
-        currency = input.currency.name
-        outcome = await payouts.request_prepayment(info.context, input.amount, currency, input.idempotency_key)
-        return RequestPrepaymentPayload.of(outcome, balance=await _balance(info.context, currency))
+@strawberry.mutation(
+    description="Cancel a REQUESTED withdrawal; its money comes back through the ledger. Scope: finance:write."
+)
+async def cancel_withdrawal(info: Info[Context, None], id: strawberry.ID) -> CancelWithdrawalPayload:
+    outcome = await payouts_resolvers.cancel_withdrawal(info.context, id)
+    currency = outcome.row.currency if outcome.row else None
+    return CancelWithdrawalPayload.of(outcome, balance=await _balance(info.context, currency))
+
+
+@strawberry.mutation(
+    description="Advance pending money to available, for a fee (GATEWAY_PREPAYMENT_FEE_PERCENT). Scope: finance:write."
+)
+async def request_prepayment(info: Info[Context, None], input: RequestPrepaymentInput) -> RequestPrepaymentPayload:
+    currency = input.currency.name
+    outcome = await payouts_resolvers.request_prepayment(info.context, input.amount, currency, input.idempotency_key)
+    return RequestPrepaymentPayload.of(outcome, balance=await _balance(info.context, currency))

@@ -9,12 +9,12 @@ import strawberry
 from strawberry.types import Info
 
 from loaders.finance.receipts import ReceiptRow
-from resolvers import catalog
+from resolvers import catalog as catalog_resolvers
 from resolvers.context import Context
-from resolvers.finance import receipts
+from resolvers.finance import receipts as receipts_resolvers
 from schema.catalog import Affiliate
 from schema.common import DateRange, Money, Node
-from schema.connections import Connection, connection_field
+from schema.connections import connection_field
 from schema.payloads import Payload, UserError
 from schema.relations import relation
 from schema.rows import FromRow, node_type
@@ -33,7 +33,7 @@ class ReceiptFilter:
     status: list[ReceiptStatus] | None = None
 
 
-@node_type(period=lambda row: DateRange(from_=row.period_from, to=row.period_to))
+@node_type(ReceiptRow, period=lambda row: DateRange(from_=row.period_from, to=row.period_to))
 @strawberry.type(
     description="A commission receipt between the producer and an affiliate, sent or received. Scope: finance:read."
 )
@@ -46,7 +46,7 @@ class Receipt(Node, FromRow):
     issued_at: datetime.datetime
     row: strawberry.Private[ReceiptRow]
 
-    affiliate: Affiliate = relation(catalog.AFFILIATE)
+    affiliate: Affiliate = relation(catalog_resolvers.AFFILIATE)
 
 
 @strawberry.type
@@ -55,22 +55,18 @@ class ReceiptPayload(Payload):
     user_errors: list[UserError]
 
 
-@strawberry.type
-class ReceiptsQuery:
-    receipts: Connection[Receipt] | None = connection_field(
-        receipts.receipts,
-        Receipt.from_row,
-        filter=ReceiptFilter,
-        description="Commission receipts sent and received, newest issued first. Scope: finance:read.",
-    )
+receipts = connection_field(
+    receipts_resolvers.receipts,
+    filter=ReceiptFilter,
+    description="Commission receipts sent and received, newest issued first. Scope: finance:read.",
+)
 
 
-@strawberry.type
-class ReceiptsMutation:
-    @strawberry.mutation(description="Accept a PENDING receipt you RECEIVED. Scope: finance:write.")
-    async def accept_receipt(self, info: Info[Context, None], id: strawberry.ID) -> ReceiptPayload:
-        return ReceiptPayload.of(await receipts.accept_receipt(info.context, id))
+@strawberry.mutation(description="Accept a PENDING receipt you RECEIVED. Scope: finance:write.")
+async def accept_receipt(info: Info[Context, None], id: strawberry.ID) -> ReceiptPayload:
+    return ReceiptPayload.of(await receipts_resolvers.accept_receipt(info.context, id))
 
-    @strawberry.mutation(description="Reject a PENDING receipt you RECEIVED, saying why. Scope: finance:write.")
-    async def reject_receipt(self, info: Info[Context, None], id: strawberry.ID, reason: str) -> ReceiptPayload:
-        return ReceiptPayload.of(await receipts.reject_receipt(info.context, id, reason))
+
+@strawberry.mutation(description="Reject a PENDING receipt you RECEIVED, saying why. Scope: finance:write.")
+async def reject_receipt(info: Info[Context, None], id: strawberry.ID, reason: str) -> ReceiptPayload:
+    return ReceiptPayload.of(await receipts_resolvers.reject_receipt(info.context, id, reason))
