@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import asyncpg
 
 from loaders.batching import ProducerLoader, RowsByIdLoader, column_list, grouped_in_key_order
-from loaders.finance.ledger import lock_ledger
+from loaders.finance.ledger import NewEntry, lock_ledger, write_entries
 from loaders.keyset import KeysetList
 from loaders.where import any_of, within
 from loaders.writes import (
@@ -109,20 +109,9 @@ async def approve_refund(connection: asyncpg.Connection, producer_id: int, refun
         "update sales set status = $3 where producer_id = $1 and id = $2", producer_id, sale["id"], new_status
     )
     debit = (sale["net_amount"] * refund["amount"] / sale["gross_amount"]).quantize(CENT, rounding=ROUND_HALF_UP)
-    await connection.execute(
-        """
-        insert into statement_entries (producer_id, kind, currency, amount, description, sale_id, refund_id,
-                                       occurred_at, available_at)
-        values ($1, 'REFUND', $2, -$3::numeric, $4, $5, $6, $7, $7)
-        """,
-        producer_id,
-        refund["currency"],
-        debit,
-        f"Refund of sale {sale['transaction_code']}",
-        sale["id"],
-        refund_id,
-        moment,
-    )
+    description = f"Refund of sale {sale['transaction_code']}"
+    entry = NewEntry("REFUND", refund["currency"], -debit, description, moment, moment, sale["id"], refund_id)
+    await write_entries(connection, producer_id, [entry])
     assignments = "status = 'APPROVED', resolved_at = now()"
     return await change_status(connection, REFUND_DECISION, producer_id, refund_id, assignments, checked=True)
 

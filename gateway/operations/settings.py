@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TypeVar
 
 import platformdirs
+
+N = TypeVar("N", int, float)
 
 ENVIRONMENTS = ("development", "production")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -125,25 +128,19 @@ class _Reader:
         return raw
 
     def integer(self, name: str, default: int, *, minimum: int, maximum: int) -> int:
-        raw = self.text(name)
-        if raw is None:
-            return default
-        try:
-            value = int(raw)
-        except ValueError:
-            raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
-        if not minimum <= value <= maximum:
-            raise SettingsError(f"{name} must be between {minimum} and {maximum}, got {value}")
-        return value
+        return self._bounded(name, default, int, "a whole number", minimum, maximum)
 
     def number(self, name: str, default: float, *, minimum: float, maximum: float) -> float:
+        return self._bounded(name, default, float, "a number", minimum, maximum)
+
+    def _bounded(self, name: str, default: N, parse: Callable[[str], N], kind: str, minimum: N, maximum: N) -> N:
         raw = self.text(name)
         if raw is None:
             return default
         try:
-            value = float(raw)
+            value = parse(raw)
         except ValueError:
-            raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+            raise SettingsError(f"{name} must be {kind}, got {raw!r}") from None
         if not minimum <= value <= maximum:
             raise SettingsError(f"{name} must be between {minimum} and {maximum}, got {value}")
         return value

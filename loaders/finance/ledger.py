@@ -5,6 +5,7 @@ Nothing stores a balance that could drift: balances and running balances are com
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -194,3 +195,32 @@ async def available_balance(
         moment,
     )
     return Decimal(value)
+
+
+@dataclass(frozen=True, slots=True)
+class NewEntry:
+    """A ledger entry to write: what moved, why, and what caused it (at most one of the references)."""
+
+    kind: str
+    currency: str
+    amount: Decimal  # signed: what it adds to the total balance
+    description: str
+    occurred_at: datetime
+    available_at: datetime
+    sale_id: int | None = None
+    refund_id: int | None = None
+    withdrawal_id: int | None = None
+    prepayment_id: int | None = None
+
+
+async def write_entries(connection: asyncpg.Connection, producer_id: int, entries: Sequence[NewEntry]) -> None:
+    """Append entries to the producer's ledger, in the transaction of the write that made them (which holds
+    `lock_ledger` for their currency)."""
+    await connection.executemany(
+        """
+        insert into statement_entries (producer_id, kind, currency, amount, description, occurred_at, available_at,
+                                       sale_id, refund_id, withdrawal_id, prepayment_id)
+        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+        """,
+        [(producer_id, *dataclasses.astuple(entry)) for entry in entries],
+    )

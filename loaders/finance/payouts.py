@@ -6,6 +6,7 @@ movement with its ledger entries.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -14,7 +15,7 @@ from typing import Any
 import asyncpg
 
 from loaders.batching import RowsByIdLoader, column_list
-from loaders.finance.ledger import available_balance, holds_currency, lock_ledger
+from loaders.finance.ledger import NewEntry, available_balance, holds_currency, lock_ledger, write_entries
 from loaders.keyset import KeysetList
 from loaders.where import any_of, equals
 from loaders.writes import (
@@ -158,20 +159,9 @@ async def _withdrawal_entry(
 ) -> None:
     """The ledger entry of a withdrawal (WITHDRAWAL, money out) or of its cancellation (ADJUSTMENT, money back)."""
     paid_out = kind == "WITHDRAWAL"
-    await connection.execute(
-        """
-        insert into statement_entries (producer_id, kind, currency, amount, description, withdrawal_id,
-                                       occurred_at, available_at)
-        values ($1, $2, $3, $4, $5, $6, $7, $7)
-        """,
-        producer_id,
-        kind,
-        withdrawal["currency"],
-        -withdrawal["amount"] if paid_out else withdrawal["amount"],
-        f"Withdrawal #{withdrawal['id']}" + ("" if paid_out else " cancelled"),
-        withdrawal["id"],
-        moment,
-    )
+    amount, description = withdrawal["amount"], f"Withdrawal #{withdrawal['id']}" + ("" if paid_out else " cancelled")
+    entry = NewEntry(kind, withdrawal["currency"], -amount if paid_out else amount, description, moment, moment)
+    await write_entries(connection, producer_id, [dataclasses.replace(entry, withdrawal_id=withdrawal["id"])])
 
 
 async def request_prepayment(
@@ -247,27 +237,20 @@ async def _prepayment_entries(
         taken = min(remaining, release["pending"])
         legs.append(("PREPAYMENT", -taken, release["available_at"]))
         remaining -= taken
-    await connection.executemany(
-        """
-        insert into statement_entries (producer_id, kind, currency, amount, description, prepayment_id,
-                                       occurred_at, available_at)
-        values ($1, $2, $3, $4, $5, $6, $7, $8)
-        """,
-        [
-            (
-                producer_id,
-                kind,
-                prepayment.currency,
-                value,
-                _prepayment_description(kind, value, prepayment.id),
-                prepayment.id,
-                moment,
-                at or moment,
-            )
-            for kind, value, at in legs
-            if value != 0
-        ],
-    )
+    entries = [
+        NewEntry(
+            kind,
+            prepayment.currency,
+            value,
+            _prepayment_description(kind, value, prepayment.id),
+            moment,
+            at or moment,
+            prepayment_id=prepayment.id,
+        )
+        for kind, value, at in legs
+        if value != 0
+    ]
+    await write_entries(connection, producer_id, entries)
 
 
 def _prepayment_description(kind: str, value: Decimal, prepayment_id: int) -> str:
