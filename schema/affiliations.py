@@ -15,9 +15,7 @@ from resolvers import catalog as catalog_resolvers
 from resolvers.context import Context
 from schema.catalog import Affiliate, Product
 from schema.common import DateRangeInput, Money, Node
-from schema.connections import connection_field
 from schema.filters import ids_of
-from schema.payloads import Payload, UserError
 from schema.relations import relation
 from schema.rows import FromRow, node_type
 
@@ -63,40 +61,3 @@ class Affiliation(Node, FromRow):
             revenue=[Money.of(row.revenue, row.currency) for row in rows],
             commission=[Money.of(row.commission, row.currency) for row in rows],
         )
-
-
-@strawberry.type
-class AffiliationPayload(Payload):
-    affiliation: Affiliation | None
-    user_errors: list[UserError]
-
-
-affiliations = connection_field(
-    affiliations_resolvers.affiliations,
-    filter=AffiliationFilter,
-    description="Affiliations (applications and active ones), newest first. Scope: affiliations:read.",
-)
-
-
-@strawberry.mutation(
-    description="Approve a PENDING affiliation, optionally setting its commission (percent, 0.01 to 90.00). "
-    "Scope: affiliations:write."
-)
-async def approve_affiliation(
-    info: Info[Context, None], id: strawberry.ID, commission_rate: Decimal | None = None
-) -> AffiliationPayload:
-    return AffiliationPayload.of(await affiliations_resolvers.approve_affiliation(info.context, id, commission_rate))
-
-
-@strawberry.mutation(description="Reject a PENDING affiliation. Scope: affiliations:write.")
-async def reject_affiliation(
-    info: Info[Context, None], id: strawberry.ID, reason: str | None = None
-) -> AffiliationPayload:
-    return AffiliationPayload.of(await affiliations_resolvers.reject_affiliation(info.context, id, reason))
-
-
-@strawberry.mutation(description="Block a PENDING or ACTIVE affiliation. Scope: affiliations:write.")
-async def block_affiliation(
-    info: Info[Context, None], id: strawberry.ID, reason: str | None = None
-) -> AffiliationPayload:
-    return AffiliationPayload.of(await affiliations_resolvers.block_affiliation(info.context, id, reason))

@@ -8,9 +8,7 @@ import enum
 import strawberry
 
 from loaders.catalog import AffiliateRow, BuyerRow, ProductRow
-from resolvers import catalog as catalog_resolvers
 from schema.common import Money, Node
-from schema.connections import connection_field
 from schema.rows import FromRow, node_type
 
 ProductKind = enum.Enum("ProductKind", "ONLINE_COURSE EBOOK COMMUNITY EVENT SOFTWARE SUBSCRIPTION")
@@ -40,9 +38,3 @@ class Buyer(Node, FromRow):
 class Affiliate(Node, FromRow):
     name: str
     email: str
-
-
-products = connection_field(
-    catalog_resolvers.products,
-    description="The producer's products, newest first. Scope: sales:read.",
-)

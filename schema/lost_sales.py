@@ -10,11 +10,9 @@ import strawberry
 
 from loaders.lost_sales import LostSaleRow
 from resolvers import catalog as catalog_resolvers
-from resolvers import lost_sales as lost_sales_resolvers
 from resolvers import sales as sales_resolvers
 from schema.catalog import Buyer, Product
 from schema.common import CurrencyCode, Money, Node
-from schema.connections import connection_field
 from schema.filters import ids_of
 from schema.relations import relation
 from schema.rows import FromRow, node_type
@@ -58,10 +56,3 @@ class LostSale(Node, FromRow):
     recovered_by: Annotated[Sale, strawberry.lazy("schema.sales")] | None = relation(
         sales_resolvers.RECOVERING_SALE, description="The later sale (same buyer and product) that recovered it."
     )
-
-
-lost_sales = connection_field(
-    lost_sales_resolvers.lost_sales,
-    filter=LostSaleFilter,
-    description="Lost sales, newest first: the last failed attempt per buyer and product. Scope: sales:read.",
-)

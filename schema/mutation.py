@@ -5,24 +5,165 @@ here it takes its place and its type."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 
 import strawberry
 from strawberry.extensions import SchemaExtension
+from strawberry.types import Info
 from strawberry.types.graphql import OperationType
 
+from resolvers import affiliations as affiliations_resolvers
+from resolvers import refunds as refunds_resolvers
+from resolvers import subscriptions as subscriptions_resolvers
 from resolvers.context import Context
-from schema.affiliations import AffiliationPayload, approve_affiliation, block_affiliation, reject_affiliation
-from schema.finance.payouts import (
-    CancelWithdrawalPayload,
-    RequestPrepaymentPayload,
-    RequestWithdrawalPayload,
-    cancel_withdrawal,
-    request_prepayment,
-    request_withdrawal,
+from resolvers.finance import ledger as ledger_resolvers
+from resolvers.finance import payouts as payouts_resolvers
+from resolvers.finance import receipts as receipts_resolvers
+from schema.affiliations import Affiliation
+from schema.finance.ledger import Balance
+from schema.finance.payouts import Prepayment, RequestPrepaymentInput, RequestWithdrawalInput, Withdrawal
+from schema.finance.receipts import Receipt
+from schema.payloads import Payload, UserError
+from schema.refunds import Refund
+from schema.subscriptions import Subscription
+
+
+async def _balance(context: Context, currency: str | None) -> Balance | None:
+    """The balance a money mutation leaves in its currency, as committed."""
+    row = await ledger_resolvers.balance_in(context, currency) if currency is not None else None
+    return Balance.from_row(row) if row else None
+
+
+@strawberry.type
+class RequestWithdrawalPayload(Payload):
+    withdrawal: Withdrawal | None
+    balance: Balance | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class CancelWithdrawalPayload(RequestWithdrawalPayload):
+    pass
+
+
+@strawberry.type
+class RequestPrepaymentPayload(Payload):
+    prepayment: Prepayment | None
+    balance: Balance | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class RefundPayload(Payload):
+    refund: Refund | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class SubscriptionPayload(Payload):
+    subscription: Subscription | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class AffiliationPayload(Payload):
+    affiliation: Affiliation | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class ReceiptPayload(Payload):
+    receipt: Receipt | None
+    user_errors: list[UserError]
+
+
+@strawberry.mutation(description="Withdraw available money. Scope: finance:write.")
+async def request_withdrawal(info: Info[Context, None], input: RequestWithdrawalInput) -> RequestWithdrawalPayload:
+    currency = input.currency.name
+    outcome = await payouts_resolvers.request_withdrawal(info.context, input.amount, currency, input.idempotency_key)
+    return RequestWithdrawalPayload.of(outcome, balance=await _balance(info.context, currency))
+
+
+@strawberry.mutation(
+    description="Cancel a REQUESTED withdrawal; its money comes back through the ledger. Scope: finance:write."
 )
-from schema.finance.receipts import ReceiptPayload, accept_receipt, reject_receipt
-from schema.refunds import RefundPayload, approve_refund, deny_refund
-from schema.subscriptions import SubscriptionPayload, cancel_subscription, reactivate_subscription
+async def cancel_withdrawal(info: Info[Context, None], id: strawberry.ID) -> CancelWithdrawalPayload:
+    outcome = await payouts_resolvers.cancel_withdrawal(info.context, id)
+    currency = outcome.row.currency if outcome.row else None
+    return CancelWithdrawalPayload.of(outcome, balance=await _balance(info.context, currency))
+
+
+@strawberry.mutation(
+    description="Advance pending money to available, for a fee (GATEWAY_PREPAYMENT_FEE_PERCENT). Scope: finance:write."
+)
+async def request_prepayment(info: Info[Context, None], input: RequestPrepaymentInput) -> RequestPrepaymentPayload:
+    currency = input.currency.name
+    outcome = await payouts_resolvers.request_prepayment(info.context, input.amount, currency, input.idempotency_key)
+    return RequestPrepaymentPayload.of(outcome, balance=await _balance(info.context, currency))
+
+
+@strawberry.mutation(
+    description="Approve a REQUESTED refund: the sale becomes REFUNDED or PARTIALLY_REFUNDED and a REFUND entry "
+    "debits the producer's share, even past the available balance (which may then go negative). "
+    "Scope: refunds:write."
+)
+async def approve_refund(info: Info[Context, None], id: strawberry.ID) -> RefundPayload:
+    return RefundPayload.of(await refunds_resolvers.approve_refund(info.context, id))
+
+
+@strawberry.mutation(description="Deny a REQUESTED refund, saying why. Scope: refunds:write.")
+async def deny_refund(info: Info[Context, None], id: strawberry.ID, reason: str) -> RefundPayload:
+    return RefundPayload.of(await refunds_resolvers.deny_refund(info.context, id, reason))
+
+
+@strawberry.mutation(
+    description="Cancel a STARTED, ACTIVE, DELAYED or OVERDUE subscription as the seller. Scope: subscriptions:write."
+)
+async def cancel_subscription(
+    info: Info[Context, None], id: strawberry.ID, reason: str | None = None
+) -> SubscriptionPayload:
+    return SubscriptionPayload.of(await subscriptions_resolvers.cancel_subscription(info.context, id, reason))
+
+
+@strawberry.mutation(
+    description="Reactivate a subscription the seller cancelled, or an INACTIVE one. Scope: subscriptions:write."
+)
+async def reactivate_subscription(info: Info[Context, None], id: strawberry.ID) -> SubscriptionPayload:
+    return SubscriptionPayload.of(await subscriptions_resolvers.reactivate_subscription(info.context, id))
+
+
+@strawberry.mutation(
+    description="Approve a PENDING affiliation, optionally setting its commission (percent, 0.01 to 90.00). "
+    "Scope: affiliations:write."
+)
+async def approve_affiliation(
+    info: Info[Context, None], id: strawberry.ID, commission_rate: Decimal | None = None
+) -> AffiliationPayload:
+    return AffiliationPayload.of(await affiliations_resolvers.approve_affiliation(info.context, id, commission_rate))
+
+
+@strawberry.mutation(description="Reject a PENDING affiliation. Scope: affiliations:write.")
+async def reject_affiliation(
+    info: Info[Context, None], id: strawberry.ID, reason: str | None = None
+) -> AffiliationPayload:
+    return AffiliationPayload.of(await affiliations_resolvers.reject_affiliation(info.context, id, reason))
+
+
+@strawberry.mutation(description="Block a PENDING or ACTIVE affiliation. Scope: affiliations:write.")
+async def block_affiliation(
+    info: Info[Context, None], id: strawberry.ID, reason: str | None = None
+) -> AffiliationPayload:
+    return AffiliationPayload.of(await affiliations_resolvers.block_affiliation(info.context, id, reason))
+
+
+@strawberry.mutation(description="Accept a PENDING receipt you RECEIVED. Scope: finance:write.")
+async def accept_receipt(info: Info[Context, None], id: strawberry.ID) -> ReceiptPayload:
+    return ReceiptPayload.of(await receipts_resolvers.accept_receipt(info.context, id))
+
+
+@strawberry.mutation(description="Reject a PENDING receipt you RECEIVED, saying why. Scope: finance:write.")
+async def reject_receipt(info: Info[Context, None], id: strawberry.ID, reason: str) -> ReceiptPayload:
+    return ReceiptPayload.of(await receipts_resolvers.reject_receipt(info.context, id, reason))
 
 
 @strawberry.type

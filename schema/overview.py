@@ -5,12 +5,9 @@ from __future__ import annotations
 import datetime
 
 import strawberry
-from strawberry.types import Info
 
-from resolvers import overview as overview_resolvers
-from resolvers.context import Context
 from resolvers.overview import Overview
-from schema.common import CurrencyCode, DateRange, DateRangeInput, Money
+from schema.common import CurrencyCode, DateRange, Money
 from schema.rows import FromRow, row_type
 
 
@@ -57,16 +54,3 @@ class SalesOverview:
             ),
             as_of=overview.as_of,
         )
-
-
-@strawberry.field(
-    description="The Sales Management card: the last 7 days (or `period`), per currency. Scope: sales:read."
-)
-async def sales_management(
-    info: Info[Context, None],
-    currency: CurrencyCode | None = None,
-    period: DateRangeInput | None = None,
-) -> SalesOverview | None:
-    days = (period.from_, period.to) if period else (None, None)
-    card = await overview_resolvers.sales_overview(info.context, currency.name if currency else None, *days)
-    return SalesOverview.from_overview(card)

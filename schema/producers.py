@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.types import Info
 
 from loaders.producers import ProducerRow
-from resolvers import producers as producers_resolvers
-from resolvers.context import Context
 from schema.common import CurrencyCode, Node
 from schema.rows import FromRow, node_type
 
@@ -19,8 +16,3 @@ class Producer(Node, FromRow):
     email: str
     time_zone: str = strawberry.field(description="IANA time zone; periods and day buckets are computed in it.")
     default_currency: CurrencyCode
-
-
-@strawberry.field(description="The producer the API key belongs to.")
-async def viewer(info: Info[Context, None]) -> Producer:
-    return Producer.from_row(await producers_resolvers.viewer(info.context))

@@ -4,23 +4,169 @@ its domain's module (its resolver, arguments and description); here it takes its
 from __future__ import annotations
 
 import strawberry
+from strawberry.types import Info
 
-from schema.affiliations import Affiliation, affiliations
-from schema.catalog import Product, products
-from schema.common import Node
-from schema.connections import Connection
-from schema.finance.ledger import Balance, StatementEntry, balances, statement
-from schema.finance.payouts import Prepayment, Withdrawal, prepayments, withdrawals
-from schema.finance.receipts import Receipt, receipts
-from schema.lost_sales import LostSale, lost_sales
-from schema.node import node
-from schema.overview import SalesOverview, sales_management
-from schema.producers import Producer, viewer
-from schema.refunds import Refund, refunds
-from schema.reports import Reports, reports
-from schema.sales import Sale, sale, sales
-from schema.strategies import Strategy, strategies
-from schema.subscriptions import Subscription, SubscriptionSummary, subscription_summary, subscriptions
+from resolvers import affiliations as affiliations_resolvers
+from resolvers import catalog as catalog_resolvers
+from resolvers import lost_sales as lost_sales_resolvers
+from resolvers import node as node_resolvers
+from resolvers import overview as overview_resolvers
+from resolvers import producers as producers_resolvers
+from resolvers import refunds as refunds_resolvers
+from resolvers import reports as reports_resolvers
+from resolvers import sales as sales_resolvers
+from resolvers import strategies as strategies_resolvers
+from resolvers import subscriptions as subscriptions_resolvers
+from resolvers.context import Context
+from resolvers.finance import ledger as ledger_resolvers
+from resolvers.finance import payouts as payouts_resolvers
+from resolvers.finance import receipts as receipts_resolvers
+from schema.affiliations import Affiliation, AffiliationFilter
+from schema.catalog import Product
+from schema.common import NODE_TYPES, CurrencyCode, DateRangeInput, Node
+from schema.connections import Connection, connection_field
+from schema.finance.ledger import Balance, StatementEntry, StatementFilter
+from schema.finance.payouts import Prepayment, Withdrawal, WithdrawalFilter
+from schema.finance.receipts import Receipt, ReceiptFilter
+from schema.lost_sales import LostSale, LostSaleFilter
+from schema.overview import SalesOverview
+from schema.producers import Producer
+from schema.refunds import Refund, RefundFilter
+from schema.reports import Reports
+from schema.sales import Sale, SaleFilter, SaleOrder
+from schema.strategies import Strategy
+from schema.subscriptions import Subscription, SubscriptionFilter, SubscriptionSummary
+
+
+async def _balances(info: Info[Context, None]) -> list[Balance] | None:
+    return [Balance.from_row(row) for row in await ledger_resolvers.balances(info.context)]
+
+
+balances = strawberry.field(
+    resolver=_balances, description="One balance per currency the producer holds. Scope: finance:read."
+)
+statement = connection_field(
+    ledger_resolvers.statement,
+    filter=StatementFilter,
+    description="The ledger, newest first; each entry with the balance right after it. Scope: finance:read.",
+)
+
+
+withdrawals = connection_field(
+    payouts_resolvers.withdrawals,
+    filter=WithdrawalFilter,
+    description="Withdrawals, newest request first. Scope: finance:read.",
+)
+prepayments = connection_field(
+    payouts_resolvers.prepayments,
+    description="Prepayments (advances on pending money), newest first. Scope: finance:read.",
+)
+
+
+receipts = connection_field(
+    receipts_resolvers.receipts,
+    filter=ReceiptFilter,
+    description="Commission receipts sent and received, newest issued first. Scope: finance:read.",
+)
+
+
+@strawberry.field(description="Reports and analytics. Scope: reports:read.")
+def reports(info: Info[Context, None]) -> Reports | None:
+    reports_resolvers.reports(info.context)
+    return Reports()
+
+
+@strawberry.field(
+    description="Recommended strategies derived from the producer's own numbers, most urgent first. "
+    "Scope: reports:read."
+)
+async def strategies(info: Info[Context, None]) -> list[Strategy] | None:
+    return [Strategy.from_row(advice) for advice in await strategies_resolvers.strategies(info.context)]
+
+
+@strawberry.field(description="Any object by its global id; null when there is none (or it is not yours).")
+async def node(info: Info[Context, None], id: strawberry.ID) -> Node | None:
+    found = await node_resolvers.node(info.context, id)
+    if found is None:
+        return None
+    type_name, row = found
+    built: Node = NODE_TYPES[type_name].from_row(row)
+    return built
+
+
+@strawberry.field(description="The producer the API key belongs to.")
+async def viewer(info: Info[Context, None]) -> Producer:
+    return Producer.from_row(await producers_resolvers.viewer(info.context))
+
+
+@strawberry.field(
+    description="The Sales Management card: the last 7 days (or `period`), per currency. Scope: sales:read."
+)
+async def sales_management(
+    info: Info[Context, None],
+    currency: CurrencyCode | None = None,
+    period: DateRangeInput | None = None,
+) -> SalesOverview | None:
+    days = (period.from_, period.to) if period else (None, None)
+    card = await overview_resolvers.sales_overview(info.context, currency.name if currency else None, *days)
+    return SalesOverview.from_overview(card)
+
+
+sales = connection_field(
+    sales_resolvers.sales,
+    filter=SaleFilter,
+    order=SaleOrder,
+    description="The producer's sales, newest first by default. Scope: sales:read.",
+)
+
+
+@strawberry.field(description="One sale by its transaction code, or null. Scope: sales:read.")
+async def sale(info: Info[Context, None], transaction_code: str) -> Sale | None:
+    row = await sales_resolvers.sale(info.context, transaction_code)
+    return Sale.from_row(row) if row else None
+
+
+lost_sales = connection_field(
+    lost_sales_resolvers.lost_sales,
+    filter=LostSaleFilter,
+    description="Lost sales, newest first: the last failed attempt per buyer and product. Scope: sales:read.",
+)
+
+
+refunds = connection_field(
+    refunds_resolvers.refunds,
+    filter=RefundFilter,
+    description="Refunds, newest request first. Scope: refunds:read.",
+)
+
+
+subscriptions = connection_field(
+    subscriptions_resolvers.subscriptions,
+    filter=SubscriptionFilter,
+    description="Subscriptions, newest first. Scope: subscriptions:read.",
+)
+
+
+@strawberry.field(description="Active, new and cancelled subscriptions of a period (default: last 7 days).")
+async def subscription_summary(
+    info: Info[Context, None], period: DateRangeInput | None = None
+) -> SubscriptionSummary | None:
+    dates = (period.from_, period.to) if period else (None, None)
+    resolved, rows = await subscriptions_resolvers.subscription_summary(info.context, *dates)
+    return SubscriptionSummary.from_rows(resolved, rows)
+
+
+affiliations = connection_field(
+    affiliations_resolvers.affiliations,
+    filter=AffiliationFilter,
+    description="Affiliations (applications and active ones), newest first. Scope: affiliations:read.",
+)
+
+
+products = connection_field(
+    catalog_resolvers.products,
+    description="The producer's products, newest first. Scope: sales:read.",
+)
 
 
 @strawberry.type

@@ -14,8 +14,6 @@ from resolvers import refunds as refunds_resolvers
 from resolvers import sales as sales_resolvers
 from resolvers.context import Context
 from schema.common import Money, Node
-from schema.connections import connection_field
-from schema.payloads import Payload, UserError
 from schema.relations import relation
 from schema.rows import FromRow, node_type
 
@@ -53,30 +51,3 @@ class Refund(Node, FromRow):
     @strawberry.field(description="What the producer may do now: APPROVE or DENY while REQUESTED (refunds:write).")
     def available_actions(self, info: Info[Context, None]) -> list[RefundAction]:
         return [RefundAction[action] for action in refunds_resolvers.available_actions(info.context, self.row)]
-
-
-@strawberry.type
-class RefundPayload(Payload):
-    refund: Refund | None
-    user_errors: list[UserError]
-
-
-refunds = connection_field(
-    refunds_resolvers.refunds,
-    filter=RefundFilter,
-    description="Refunds, newest request first. Scope: refunds:read.",
-)
-
-
-@strawberry.mutation(
-    description="Approve a REQUESTED refund: the sale becomes REFUNDED or PARTIALLY_REFUNDED and a REFUND entry "
-    "debits the producer's share, even past the available balance (which may then go negative). "
-    "Scope: refunds:write."
-)
-async def approve_refund(info: Info[Context, None], id: strawberry.ID) -> RefundPayload:
-    return RefundPayload.of(await refunds_resolvers.approve_refund(info.context, id))
-
-
-@strawberry.mutation(description="Deny a REQUESTED refund, saying why. Scope: refunds:write.")
-async def deny_refund(info: Info[Context, None], id: strawberry.ID, reason: str) -> RefundPayload:
-    return RefundPayload.of(await refunds_resolvers.deny_refund(info.context, id, reason))

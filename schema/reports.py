@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any, cast
 
@@ -124,100 +125,96 @@ def _currency(value: CurrencyCode | None) -> str | None:
     return value.name if value else None
 
 
+def _rows_of(fetch: Callable[..., Awaitable[list[Any]]], shown_as: type[FromRow], *, description: str) -> Any:
+    """A report field of rows per something and currency over a period, of one currency if asked."""
+
+    async def resolve(info: Info[Context, None], period: DateRangeInput, currency: CurrencyCode | None = None) -> Any:
+        rows = await fetch(info.context, period.from_, period.to, _currency(currency))
+        return [shown_as.from_row(row) for row in rows]
+
+    return strawberry.field(resolver=resolve, description=description)
+
+
+async def _purchase_recovery(info: Info[Context, None], period: DateRangeInput) -> RecoveryReport:
+    row = await reports_resolvers.purchase_recovery(info.context, period.from_, period.to)
+    return RecoveryReport(
+        lost=row.lost,
+        recovered=row.recovered,
+        recovery_rate=row.recovery_rate,
+        recovered_revenue=[Money.of(amount, currency) for currency, amount in row.recovered_revenue],
+    )
+
+
+async def _promoted_products(info: Info[Context, None], period: DateRangeInput) -> list[PromotedProduct]:
+    rows = await reports_resolvers.promoted_products(info.context, period.from_, period.to)
+    products: dict[int, PromotedProduct] = {}
+    for row in rows:
+        product = products.setdefault(row.product_id, PromotedProduct.of(row))
+        product.sales += row.sales
+        product.revenue.append(Money.of(row.revenue, row.currency))
+        product.commission.append(Money.of(row.commission, row.currency))
+    return list(products.values())
+
+
+async def _revenue_over_time(
+    info: Info[Context, None], period: DateRangeInput, bucket: TimeBucket, currency: CurrencyCode | None = None
+) -> list[TimePoint]:
+    days, bucket_name = (period.from_, period.to), cast(Bucket, bucket.name)
+    rows = await reports_resolvers.revenue_over_time(info.context, *days, bucket_name, _currency(currency))
+    return [TimePoint.from_row(row) for row in rows]
+
+
+async def _traffic_sources(info: Info[Context, None], period: DateRangeInput) -> list[TrafficSource]:
+    rows = await reports_resolvers.traffic_sources(info.context, period.from_, period.to)
+    sources: dict[str, TrafficSource] = {}
+    for row in rows:
+        source = sources.setdefault(row.source, TrafficSource.of(row))
+        if row.currency is not None and row.revenue is not None:
+            source.revenue.append(Money.of(row.revenue, row.currency))
+    return list(sources.values())
+
+
 @strawberry.type(
     description="Reports over a period: inclusive days in the producer's time zone, at most 3660 of them. "
     "Sales count when made (APPROVED or COMPLETE) and belong to the day they were created. Amounts are "
     "never added across currencies. Scope: reports:read."
 )
 class Reports:
-    @strawberry.field(
-        description="Made sales per payment method, one row per method and currency. Scope: reports:read."
+    payment_methods: list[PaymentMethodShare] = _rows_of(
+        reports_resolvers.payment_methods,
+        PaymentMethodShare,
+        description="Made sales per payment method, one row per method and currency. Scope: reports:read.",
     )
-    async def payment_methods(
-        self, info: Info[Context, None], period: DateRangeInput, currency: CurrencyCode | None = None
-    ) -> list[PaymentMethodShare]:
-        rows = await reports_resolvers.payment_methods(info.context, period.from_, period.to, _currency(currency))
-        return [PaymentMethodShare.from_row(row) for row in rows]
-
-    @strawberry.field(
+    revenue_by_device: list[DeviceRevenue] = _rows_of(
+        reports_resolvers.revenue_by_device,
+        DeviceRevenue,
         description="Made sales per device, one row per device and currency, by currency then revenue "
-        "(descending). Scope: reports:read."
+        "(descending). Scope: reports:read.",
     )
-    async def revenue_by_device(
-        self, info: Info[Context, None], period: DateRangeInput, currency: CurrencyCode | None = None
-    ) -> list[DeviceRevenue]:
-        rows = await reports_resolvers.revenue_by_device(info.context, period.from_, period.to, _currency(currency))
-        return [DeviceRevenue.from_row(row) for row in rows]
-
-    @strawberry.field(
+    purchase_recovery: RecoveryReport = strawberry.field(
+        resolver=_purchase_recovery,
         description="Lost sales whose last attempt is in the period, and how many of them were recovered. "
-        "Scope: reports:read."
+        "Scope: reports:read.",
     )
-    async def purchase_recovery(self, info: Info[Context, None], period: DateRangeInput) -> RecoveryReport:
-        row = await reports_resolvers.purchase_recovery(info.context, period.from_, period.to)
-        return RecoveryReport(
-            lost=row.lost,
-            recovered=row.recovered,
-            recovery_rate=row.recovery_rate,
-            recovered_revenue=[Money.of(amount, currency) for currency, amount in row.recovered_revenue],
-        )
-
-    @strawberry.field(
+    product_revenue: list[ProductRevenue] = _rows_of(
+        reports_resolvers.product_revenue,
+        ProductRevenue,
         description="Sales per product, one row per product and currency with made sales or granted refunds "
-        "in the period, by gross revenue (descending). Scope: reports:read."
+        "in the period, by gross revenue (descending). Scope: reports:read.",
     )
-    async def product_revenue(
-        self, info: Info[Context, None], period: DateRangeInput, currency: CurrencyCode | None = None
-    ) -> list[ProductRevenue]:
-        rows = await reports_resolvers.product_revenue(info.context, period.from_, period.to, _currency(currency))
-        return [ProductRevenue.from_row(row) for row in rows]
-
-    @strawberry.field(
+    promoted_products: list[PromotedProduct] = strawberry.field(
+        resolver=_promoted_products,
         description="Products with made sales through affiliates in the period, by those sales (descending). "
-        "Scope: reports:read."
+        "Scope: reports:read.",
     )
-    async def promoted_products(self, info: Info[Context, None], period: DateRangeInput) -> list[PromotedProduct]:
-        rows = await reports_resolvers.promoted_products(info.context, period.from_, period.to)
-        products: dict[int, PromotedProduct] = {}
-        for row in rows:
-            product = products.setdefault(row.product_id, PromotedProduct.of(row))
-            product.sales += row.sales
-            product.revenue.append(Money.of(row.revenue, row.currency))
-            product.commission.append(Money.of(row.commission, row.currency))
-        return list(products.values())
-
-    @strawberry.field(
+    revenue_over_time: list[TimePoint] = strawberry.field(
+        resolver=_revenue_over_time,
         description="Made sales per time bucket (in the producer's time zone; weeks are ISO weeks, from "
         "Monday), one point per bucket and currency, empty buckets included with zeros for every currency "
-        "with a made sale in the period; by bucket, then currency. Scope: reports:read."
+        "with a made sale in the period; by bucket, then currency. Scope: reports:read.",
     )
-    async def revenue_over_time(
-        self,
-        info: Info[Context, None],
-        period: DateRangeInput,
-        bucket: TimeBucket,
-        currency: CurrencyCode | None = None,
-    ) -> list[TimePoint]:
-        rows = await reports_resolvers.revenue_over_time(
-            info.context, period.from_, period.to, cast(Bucket, bucket.name), _currency(currency)
-        )
-        return [TimePoint.from_row(row) for row in rows]
-
-    @strawberry.field(
+    traffic_sources: list[TrafficSource] = strawberry.field(
+        resolver=_traffic_sources,
         description="Which traffic sources convert: made and lost sales per source, by sales (descending). "
-        "Scope: reports:read."
+        "Scope: reports:read.",
     )
-    async def traffic_sources(self, info: Info[Context, None], period: DateRangeInput) -> list[TrafficSource]:
-        rows = await reports_resolvers.traffic_sources(info.context, period.from_, period.to)
-        sources: dict[str, TrafficSource] = {}
-        for row in rows:
-            source = sources.setdefault(row.source, TrafficSource.of(row))
-            if row.currency is not None and row.revenue is not None:
-                source.revenue.append(Money.of(row.revenue, row.currency))
-        return list(sources.values())
-
-
-@strawberry.field(description="Reports and analytics. Scope: reports:read.")
-def reports(info: Info[Context, None]) -> Reports | None:
-    reports_resolvers.reports(info.context)
-    return Reports()

@@ -7,18 +7,14 @@ import enum
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from strawberry.types import Info
 
 from loaders.sales import SaleRow
 from resolvers import catalog as catalog_resolvers
 from resolvers import lost_sales as lost_sales_resolvers
 from resolvers import refunds as refunds_resolvers
-from resolvers import sales as sales_resolvers
 from resolvers import subscriptions as subscriptions_resolvers
-from resolvers.context import Context
 from schema.catalog import Affiliate, Buyer, Product
 from schema.common import CurrencyCode, Money, Node
-from schema.connections import connection_field
 from schema.filters import ids_of
 from schema.relations import relation
 from schema.rows import FromRow, node_type
@@ -119,17 +115,3 @@ class Sale(Node, FromRow):
         subscriptions_resolvers.SUBSCRIPTION,
         description="The subscription this sale charged, if any. Scope: subscriptions:read.",
     )
-
-
-sales = connection_field(
-    sales_resolvers.sales,
-    filter=SaleFilter,
-    order=SaleOrder,
-    description="The producer's sales, newest first by default. Scope: sales:read.",
-)
-
-
-@strawberry.field(description="One sale by its transaction code, or null. Scope: sales:read.")
-async def sale(info: Info[Context, None], transaction_code: str) -> Sale | None:
-    row = await sales_resolvers.sale(info.context, transaction_code)
-    return Sale.from_row(row) if row else None

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.types import Info
 
-from resolvers import strategies as strategies_resolvers
-from resolvers.context import Context
 from schema.rows import FromRow, row_type
 
 
@@ -24,11 +21,3 @@ class Strategy(FromRow):
     description: str = strawberry.field(description="What to do.")
     priority: int = strawberry.field(description="1 is the most urgent; the list is sorted by it.")
     reason: str = strawberry.field(description="The producer's figures that triggered the rule.")
-
-
-@strawberry.field(
-    description="Recommended strategies derived from the producer's own numbers, most urgent first. "
-    "Scope: reports:read."
-)
-async def strategies(info: Info[Context, None]) -> list[Strategy] | None:
-    return [Strategy.from_row(advice) for advice in await strategies_resolvers.strategies(info.context)]

@@ -7,18 +7,15 @@ import enum
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from strawberry.types import Info
 
 from loaders.subscriptions import SubscriptionRow, SubscriptionSummaryRow
 from resolvers import catalog as catalog_resolvers
 from resolvers import subscriptions as subscriptions_resolvers
-from resolvers.context import Context
 from resolvers.periods import Period
 from schema.catalog import Buyer, Product
-from schema.common import DateRange, DateRangeInput, Money, Node
+from schema.common import DateRange, Money, Node
 from schema.connections import Connection, connection_field
 from schema.filters import ids_of
-from schema.payloads import Payload, UserError
 from schema.relations import relation
 from schema.rows import FromRow, node_type
 
@@ -83,41 +80,3 @@ class SubscriptionSummary:
                 Money.of(row.monthly_recurring_revenue, row.currency) for row in rows if row.active
             ],
         )
-
-
-@strawberry.type
-class SubscriptionPayload(Payload):
-    subscription: Subscription | None
-    user_errors: list[UserError]
-
-
-subscriptions = connection_field(
-    subscriptions_resolvers.subscriptions,
-    filter=SubscriptionFilter,
-    description="Subscriptions, newest first. Scope: subscriptions:read.",
-)
-
-
-@strawberry.field(description="Active, new and cancelled subscriptions of a period (default: last 7 days).")
-async def subscription_summary(
-    info: Info[Context, None], period: DateRangeInput | None = None
-) -> SubscriptionSummary | None:
-    dates = (period.from_, period.to) if period else (None, None)
-    resolved, rows = await subscriptions_resolvers.subscription_summary(info.context, *dates)
-    return SubscriptionSummary.from_rows(resolved, rows)
-
-
-@strawberry.mutation(
-    description="Cancel a STARTED, ACTIVE, DELAYED or OVERDUE subscription as the seller. Scope: subscriptions:write."
-)
-async def cancel_subscription(
-    info: Info[Context, None], id: strawberry.ID, reason: str | None = None
-) -> SubscriptionPayload:
-    return SubscriptionPayload.of(await subscriptions_resolvers.cancel_subscription(info.context, id, reason))
-
-
-@strawberry.mutation(
-    description="Reactivate a subscription the seller cancelled, or an INACTIVE one. Scope: subscriptions:write."
-)
-async def reactivate_subscription(info: Info[Context, None], id: strawberry.ID) -> SubscriptionPayload:
-    return SubscriptionPayload.of(await subscriptions_resolvers.reactivate_subscription(info.context, id))

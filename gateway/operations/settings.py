@@ -67,8 +67,8 @@ class Settings:
         env = os.environ if environ is None else environ
         reader = _Reader(env)
         gateway_env = reader.choice("GATEWAY_ENV", "development", ENVIRONMENTS)
-        pool_min = reader.integer("DB_POOL_MIN_SIZE", 2, minimum=0, maximum=1000)
-        pool_max = reader.integer("DB_POOL_MAX_SIZE", 10, minimum=1, maximum=1000)
+        pool_min = reader.bounded("DB_POOL_MIN_SIZE", 2, minimum=0, maximum=1000)
+        pool_max = reader.bounded("DB_POOL_MAX_SIZE", 10, minimum=1, maximum=1000)
         if pool_min > pool_max:
             raise SettingsError(f"DB_POOL_MIN_SIZE ({pool_min}) is larger than DB_POOL_MAX_SIZE ({pool_max})")
         database_url = reader.text("DATABASE_URL")
@@ -80,22 +80,22 @@ class Settings:
             database_owner_url=reader.text("DATABASE_OWNER_URL") or database_url,
             env=gateway_env,
             host=reader.text("GATEWAY_HOST") or "127.0.0.1",
-            port=reader.integer("GATEWAY_PORT", 8000, minimum=0, maximum=65535),
-            workers=reader.integer("GATEWAY_WORKERS", 1, minimum=1, maximum=64),
+            port=reader.bounded("GATEWAY_PORT", 8000, minimum=0, maximum=65535),
+            workers=reader.bounded("GATEWAY_WORKERS", 1, minimum=1, maximum=64),
             pool_min_size=pool_min,
             pool_max_size=pool_max,
-            pool_acquire_timeout_s=reader.number("DB_ACQUIRE_TIMEOUT_S", 5.0, minimum=0.01, maximum=600),
-            connect_timeout_s=reader.number("DB_CONNECT_TIMEOUT_S", 5.0, minimum=0.1, maximum=600),
-            shutdown_grace_s=reader.number("GATEWAY_SHUTDOWN_GRACE_S", 20.0, minimum=0, maximum=3600),
-            statement_timeout_ms=reader.integer("DB_STATEMENT_TIMEOUT_MS", 5_000, minimum=1, maximum=3_600_000),
+            pool_acquire_timeout_s=reader.bounded("DB_ACQUIRE_TIMEOUT_S", 5.0, minimum=0.01, maximum=600),
+            connect_timeout_s=reader.bounded("DB_CONNECT_TIMEOUT_S", 5.0, minimum=0.1, maximum=600),
+            shutdown_grace_s=reader.bounded("GATEWAY_SHUTDOWN_GRACE_S", 20.0, minimum=0, maximum=3600),
+            statement_timeout_ms=reader.bounded("DB_STATEMENT_TIMEOUT_MS", 5_000, minimum=1, maximum=3_600_000),
             data_dir=Path(data_dir).expanduser() if data_dir else _default_data_dir(),
             graphiql=reader.boolean("GATEWAY_GRAPHIQL", gateway_env != "production"),
             fast_path=reader.boolean("GATEWAY_FAST_PATH", True),
-            gc_threshold=reader.integer("GATEWAY_GC_THRESHOLD", 10_000, minimum=0, maximum=10_000_000),
+            gc_threshold=reader.bounded("GATEWAY_GC_THRESHOLD", 10_000, minimum=0, maximum=10_000_000),
             log_level=reader.choice("LOG_LEVEL", "INFO", LOG_LEVELS, upper=True),
             prepayment_fee_percent=reader.percent("GATEWAY_PREPAYMENT_FEE_PERCENT", Decimal("2.50")),
-            demo_producers=reader.integer("GATEWAY_DEMO_PRODUCERS", 20, minimum=1, maximum=100_000),
-            demo_sales=reader.integer("GATEWAY_DEMO_SALES", 20_000, minimum=0, maximum=100_000_000),
+            demo_producers=reader.bounded("GATEWAY_DEMO_PRODUCERS", 20, minimum=1, maximum=100_000),
+            demo_sales=reader.bounded("GATEWAY_DEMO_SALES", 20_000, minimum=0, maximum=100_000_000),
             tracing_endpoint=_traces_endpoint(reader),
             service_name=reader.text("OTEL_SERVICE_NAME") or "sales-gateway",
         )
@@ -127,19 +127,16 @@ class _Reader:
             raise SettingsError(f"{name} must be an http:// or https:// URL (OTLP over HTTP), got {raw!r}")
         return raw
 
-    def integer(self, name: str, default: int, *, minimum: int, maximum: int) -> int:
-        return self._bounded(name, default, int, "a whole number", minimum, maximum)
-
-    def number(self, name: str, default: float, *, minimum: float, maximum: float) -> float:
-        return self._bounded(name, default, float, "a number", minimum, maximum)
-
-    def _bounded(self, name: str, default: N, parse: Callable[[str], N], kind: str, minimum: N, maximum: N) -> N:
+    def bounded(self, name: str, default: N, *, minimum: N, maximum: N) -> N:
+        """A whole number if `default` is one, else a number; within [minimum, maximum]."""
         raw = self.text(name)
         if raw is None:
             return default
+        parse: Callable[[str], N] = type(default)
         try:
             value = parse(raw)
         except ValueError:
+            kind = "a whole number" if isinstance(default, int) else "a number"
             raise SettingsError(f"{name} must be {kind}, got {raw!r}") from None
         if not minimum <= value <= maximum:
             raise SettingsError(f"{name} must be between {minimum} and {maximum}, got {value}")

@@ -7,15 +7,12 @@ import enum
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from strawberry.types import Info
 
 from loaders.finance.ledger import StatementEntryRow
 from resolvers import sales as sales_resolvers
-from resolvers.context import Context
 from resolvers.finance import ledger as ledger_resolvers
 from resolvers.finance import payouts as payouts_resolvers
 from schema.common import CurrencyCode, Money, Node
-from schema.connections import connection_field
 from schema.relations import relation
 from schema.rows import FromRow, node_type, row_type
 from schema.sales import Sale
@@ -69,17 +66,3 @@ class StatementEntry(Node, FromRow):
     withdrawal: Annotated[Withdrawal, strawberry.lazy("schema.finance.payouts")] | None = relation(
         payouts_resolvers.WITHDRAWAL, description="The withdrawal this entry pays out, if any."
     )
-
-
-async def _balances(info: Info[Context, None]) -> list[Balance] | None:
-    return [Balance.from_row(row) for row in await ledger_resolvers.balances(info.context)]
-
-
-balances = strawberry.field(
-    resolver=_balances, description="One balance per currency the producer holds. Scope: finance:read."
-)
-statement = connection_field(
-    ledger_resolvers.statement,
-    filter=StatementFilter,
-    description="The ledger, newest first; each entry with the balance right after it. Scope: finance:read.",
-)

@@ -6,16 +6,11 @@ import datetime
 import enum
 
 import strawberry
-from strawberry.types import Info
 
 from loaders.finance.receipts import ReceiptRow
 from resolvers import catalog as catalog_resolvers
-from resolvers.context import Context
-from resolvers.finance import receipts as receipts_resolvers
 from schema.catalog import Affiliate
 from schema.common import DateRange, Money, Node
-from schema.connections import connection_field
-from schema.payloads import Payload, UserError
 from schema.relations import relation
 from schema.rows import FromRow, node_type
 
@@ -47,26 +42,3 @@ class Receipt(Node, FromRow):
     row: strawberry.Private[ReceiptRow]
 
     affiliate: Affiliate = relation(catalog_resolvers.AFFILIATE)
-
-
-@strawberry.type
-class ReceiptPayload(Payload):
-    receipt: Receipt | None
-    user_errors: list[UserError]
-
-
-receipts = connection_field(
-    receipts_resolvers.receipts,
-    filter=ReceiptFilter,
-    description="Commission receipts sent and received, newest issued first. Scope: finance:read.",
-)
-
-
-@strawberry.mutation(description="Accept a PENDING receipt you RECEIVED. Scope: finance:write.")
-async def accept_receipt(info: Info[Context, None], id: strawberry.ID) -> ReceiptPayload:
-    return ReceiptPayload.of(await receipts_resolvers.accept_receipt(info.context, id))
-
-
-@strawberry.mutation(description="Reject a PENDING receipt you RECEIVED, saying why. Scope: finance:write.")
-async def reject_receipt(info: Info[Context, None], id: strawberry.ID, reason: str) -> ReceiptPayload:
-    return ReceiptPayload.of(await receipts_resolvers.reject_receipt(info.context, id, reason))
