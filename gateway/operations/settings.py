@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
 
 import platformdirs
 
 N = TypeVar("N", int, float)
+T = TypeVar("T")
 
 ENVIRONMENTS = ("development", "production")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -129,30 +130,25 @@ class _Reader:
 
     def bounded(self, name: str, default: N, *, minimum: N, maximum: N) -> N:
         """A whole number if `default` is one, else a number; within [minimum, maximum]."""
-        raw = self.text(name)
-        if raw is None:
-            return default
-        parse: Callable[[str], N] = type(default)
-        try:
-            value = parse(raw)
-        except ValueError:
-            kind = "a whole number" if isinstance(default, int) else "a number"
-            raise SettingsError(f"{name} must be {kind}, got {raw!r}") from None
+        value = self._parsed(name, default, type(default), "a whole number" if isinstance(default, int) else "a number")
         if not minimum <= value <= maximum:
             raise SettingsError(f"{name} must be between {minimum} and {maximum}, got {value}")
         return value
 
     def percent(self, name: str, default: Decimal) -> Decimal:
+        value = self._parsed(name, default, Decimal, "a percent such as 2.50")
+        if not value.is_finite() or not 0 <= value <= 100 or value != value.quantize(Decimal("0.01")):
+            raise SettingsError(f"{name} must be a percent from 0 to 100 with at most 2 decimals, got {value}")
+        return value
+
+    def _parsed(self, name: str, default: T, parse: Callable[[str], T], kind: str) -> T:
         raw = self.text(name)
         if raw is None:
             return default
         try:
-            value = Decimal(raw)
-        except InvalidOperation:
-            raise SettingsError(f"{name} must be a percent such as 2.50, got {raw!r}") from None
-        if not value.is_finite() or not 0 <= value <= 100 or value != value.quantize(Decimal("0.01")):
-            raise SettingsError(f"{name} must be a percent from 0 to 100 with at most 2 decimals, got {raw!r}")
-        return value
+            return parse(raw)
+        except (ValueError, ArithmeticError):
+            raise SettingsError(f"{name} must be {kind}, got {raw!r}") from None
 
     def boolean(self, name: str, default: bool) -> bool:
         raw = self.text(name)

@@ -77,17 +77,23 @@ class PrepaymentByIdLoader(RowsByIdLoader[PrepaymentRow]):
     table, row_type = "prepayments", PrepaymentRow
 
 
+@dataclass(frozen=True, slots=True)
+class MoneyRequest:
+    """How much of which currency a request moves, under which idempotency key (and a hash of the request, to
+    tell its repetition from another request reusing the key)."""
+
+    amount: Decimal
+    currency: str
+    idempotency_key: str
+    request_hash: bytes
+
+
 async def request_withdrawal(
-    connection: asyncpg.Connection,
-    producer_id: int,
-    amount: Decimal,
-    currency: str,
-    idempotency_key: str,
-    request_hash: bytes,
+    connection: asyncpg.Connection, producer_id: int, request: MoneyRequest
 ) -> Outcome[WithdrawalRow]:
     """Pay out available money: a REQUESTED withdrawal and its WITHDRAWAL entry."""
-    key = (idempotency_key, request_hash)
-    moment, answer = await _money_request(connection, producer_id, WITHDRAWAL_REQUEST, key, currency)
+    amount, currency = request.amount, request.currency
+    moment, answer = await _money_request(connection, producer_id, WITHDRAWALS_BY_KEY, request)
     if answer is not None:
         return answer
     available = await available_balance(connection, producer_id, currency, moment)
@@ -103,7 +109,8 @@ async def request_withdrawal(
         producer_id,
         amount,
         currency,
-        *key,
+        request.idempotency_key,
+        request.request_hash,
     )
     assert row is not None
     await _withdrawal_entry(connection, producer_id, row, "WITHDRAWAL", moment)
@@ -126,26 +133,28 @@ async def cancel_withdrawal(
 
 
 @dataclass(frozen=True, slots=True)
-class MoneyRequest:
-    """A request that moves money under an idempotency key: where its rows are, as `earlier_request` reads them."""
+class RowsByKey:
+    """Where the rows of requests made under idempotency keys are, as `earlier_request` reads them."""
 
     table: str
     columns: str
     row_type: type[Any]
 
 
-WITHDRAWAL_REQUEST = MoneyRequest("withdrawals", WITHDRAWAL_COLUMNS, WithdrawalRow)
-PREPAYMENT_REQUEST = MoneyRequest("prepayments", PREPAYMENT_COLUMNS, PrepaymentRow)
+WITHDRAWALS_BY_KEY = RowsByKey("withdrawals", WITHDRAWAL_COLUMNS, WithdrawalRow)
+PREPAYMENTS_BY_KEY = RowsByKey("prepayments", PREPAYMENT_COLUMNS, PrepaymentRow)
 WITHDRAWAL_CANCELLATION = StatusChange("withdrawals", "withdrawal", ("REQUESTED",), WITHDRAWAL_COLUMNS, WithdrawalRow)
 
 
 async def _money_request(
-    connection: asyncpg.Connection, producer_id: int, request: MoneyRequest, key: tuple[str, bytes], currency: str
+    connection: asyncpg.Connection, producer_id: int, rows: RowsByKey, request: MoneyRequest
 ) -> tuple[datetime, Outcome[Any] | None]:
     """What every money request does first: the first answer again for a repeated idempotency key; then the
     ledger of the currency locked (the moment it was taken, which checks and entries use); no currency the
     producer holds nothing of. The answer is None when the request may go on."""
-    earlier = await earlier_request(connection, producer_id, request.table, request.columns, request.row_type, *key)
+    key = (request.idempotency_key, request.request_hash)
+    earlier = await earlier_request(connection, producer_id, rows.table, rows.columns, rows.row_type, *key)
+    currency = request.currency
     moment = await lock_ledger(connection, producer_id, currency)
     if earlier is not None:
         return moment, earlier
@@ -165,13 +174,7 @@ async def _withdrawal_entry(
 
 
 async def request_prepayment(
-    connection: asyncpg.Connection,
-    producer_id: int,
-    amount: Decimal,
-    currency: str,
-    idempotency_key: str,
-    request_hash: bytes,
-    fee_percent: Decimal,
+    connection: asyncpg.Connection, producer_id: int, request: MoneyRequest, fee_percent: Decimal
 ) -> Outcome[PrepaymentRow]:
     """Advance pending money to available now, for a fee.
 
@@ -179,8 +182,8 @@ async def request_prepayment(
     PREPAYMENT leg at that date taking what is advanced from it; -fee now (PREPAYMENT_FEE). So available
     grows by amount - fee, pending shrinks by amount, and the total by the fee.
     """
-    key = (idempotency_key, request_hash)
-    moment, answer = await _money_request(connection, producer_id, PREPAYMENT_REQUEST, key, currency)
+    amount, currency = request.amount, request.currency
+    moment, answer = await _money_request(connection, producer_id, PREPAYMENTS_BY_KEY, request)
     if answer is not None:
         return answer
     releases = await connection.fetch(
@@ -211,7 +214,8 @@ async def request_prepayment(
         amount,
         fee,
         currency,
-        *key,
+        request.idempotency_key,
+        request.request_hash,
     )
     assert row is not None
     await _prepayment_entries(connection, producer_id, PrepaymentRow(*row), releases, moment)

@@ -10,6 +10,7 @@ from loaders.finance import payouts as payout_store
 from loaders.finance.payouts import (
     PREPAYMENTS,
     WITHDRAWALS,
+    MoneyRequest,
     PrepaymentRow,
     WithdrawalByIdLoader,
     WithdrawalRow,
@@ -34,11 +35,8 @@ async def prepayments(context: Context, window: Window) -> ListPage[PrepaymentRo
 
 async def request_withdrawal(context: Context, amount: Decimal, currency: str, key: str) -> Outcome[WithdrawalRow]:
     async def write(connection: asyncpg.Connection) -> Outcome[WithdrawalRow]:
-        exact, checked_key = money_amount(amount), idempotency_key(key)
-        digest = request_hash("withdrawal", exact, currency)
-        return await payout_store.request_withdrawal(
-            connection, context.producer_id, exact, currency, checked_key, digest
-        )
+        request = _money_request("withdrawal", amount, currency, key)
+        return await payout_store.request_withdrawal(connection, context.producer_id, request)
 
     arguments = {"amount": str(amount), "currency": currency, "idempotencyKey": key}
     return await audited_write(context, "finance:write", "requestWithdrawal", arguments, "Withdrawal", write)
@@ -55,11 +53,15 @@ async def cancel_withdrawal(context: Context, withdrawal_id: str) -> Outcome[Wit
 
 async def request_prepayment(context: Context, amount: Decimal, currency: str, key: str) -> Outcome[PrepaymentRow]:
     async def write(connection: asyncpg.Connection) -> Outcome[PrepaymentRow]:
-        exact, checked_key = money_amount(amount), idempotency_key(key)
-        digest = request_hash("prepayment", exact, currency)
-        return await payout_store.request_prepayment(
-            connection, context.producer_id, exact, currency, checked_key, digest, context.prepayment_fee_percent
-        )
+        request = _money_request("prepayment", amount, currency, key)
+        fee_percent = context.prepayment_fee_percent
+        return await payout_store.request_prepayment(connection, context.producer_id, request, fee_percent)
 
     arguments = {"amount": str(amount), "currency": currency, "idempotencyKey": key}
     return await audited_write(context, "finance:write", "requestPrepayment", arguments, "Prepayment", write)
+
+
+def _money_request(kind: str, amount: Decimal, currency: str, key: str) -> MoneyRequest:
+    """The checked request (a positive amount in cents, a usable key), with the hash telling it from another."""
+    exact, checked_key = money_amount(amount), idempotency_key(key)
+    return MoneyRequest(exact, currency, checked_key, request_hash(kind, exact, currency))

@@ -9,7 +9,7 @@ import asyncpg
 import pytest
 
 from loaders.database import TenantDatabase
-from loaders.finance.payouts import request_withdrawal
+from loaders.finance.payouts import MoneyRequest, request_withdrawal
 from tests.factories.finance import make_funded_seller
 from tests.invariants import check_ledger_invariants
 
@@ -28,7 +28,8 @@ async def test_a_backend_terminated_mid_transaction_writes_nothing(
 
     async def withdraw_and_get_killed() -> None:
         async with db.write() as write_connection:
-            outcome = await request_withdrawal(write_connection, seller.id, Decimal("10.00"), "BRL", "kill", b"h")
+            request = MoneyRequest(Decimal("10.00"), "BRL", "kill", b"h")
+            outcome = await request_withdrawal(write_connection, seller.id, request)
             assert outcome.row is not None  # written inside the transaction, not committed
             await connection.execute("select pg_terminate_backend($1)", write_connection.get_server_pid())
             await write_connection.execute("select 1")
