@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import asyncpg
 
-from loaders.batching import ProducerLoader, RowsByIdLoader, column_list
+from loaders.batching import ProducerLoader, column_list, rows_by_id
 from loaders.keyset import KeysetList
 from loaders.sales import MADE_STATUSES
 from loaders.where import any_of, equals
@@ -43,8 +43,7 @@ AFFILIATIONS = KeysetList(
 )
 
 
-class AffiliationByIdLoader(RowsByIdLoader[AffiliationRow]):
-    table, row_type = "affiliations", AffiliationRow
+AffiliationByIdLoader = rows_by_id("affiliations", AffiliationRow)
 
 
 @dataclass(slots=True)

@@ -26,8 +26,8 @@ class ProducerLoader(DataLoader[K, V | None], Generic[K, V]):
 
 
 class RowsByIdLoader(ProducerLoader[int, V]):
-    """Rows of one table by primary key. Subclasses name the table (a constant of our code) and the row type,
-    a dataclass whose fields are the columns selected, in order; keys are always parameters."""
+    """Rows of one table by primary key (`rows_by_id` makes one). The table is a constant of our code, the row
+    type a dataclass whose fields are the columns selected, in order; keys are always parameters."""
 
     table: ClassVar[str]
     row_type: ClassVar[type[Any]]
@@ -44,6 +44,13 @@ class RowsByIdLoader(ProducerLoader[int, V]):
             list(keys),
         )
         return in_key_order(keys, {row["id"]: self.row_type(*row) for row in rows})
+
+
+def rows_by_id(table: str, row_type: type[V]) -> type[RowsByIdLoader[V]]:
+    """The loader of one table's rows by primary key, made as a row of it (`row_type`, a dataclass)."""
+    name = f"{row_type.__name__.removesuffix('Row')}ByIdLoader"
+    loader: type[RowsByIdLoader[V]] = type(name, (RowsByIdLoader,), {"table": table, "row_type": row_type})
+    return loader
 
 
 def in_key_order(keys: Iterable[K], found: Mapping[K, V]) -> list[V | None]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from loaders.batching import RowsByIdLoader
+from loaders.batching import rows_by_id
 from loaders.keyset import KeysetList
 
 
@@ -36,16 +36,13 @@ class AffiliateRow:
     email: str
 
 
-class ProductByIdLoader(RowsByIdLoader[ProductRow]):
-    table, row_type = "products", ProductRow
+ProductByIdLoader = rows_by_id("products", ProductRow)
 
 
-class BuyerByIdLoader(RowsByIdLoader[BuyerRow]):
-    table, row_type = "buyers", BuyerRow
+BuyerByIdLoader = rows_by_id("buyers", BuyerRow)
 
 
-class AffiliateByIdLoader(RowsByIdLoader[AffiliateRow]):
-    table, row_type = "affiliates", AffiliateRow
+AffiliateByIdLoader = rows_by_id("affiliates", AffiliateRow)
 
 
 PRODUCTS = KeysetList("products", ProductRow, "products p", ("CREATED_AT:DESC",))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from loaders.batching import ProducerLoader, RowsByIdLoader, column_list, in_key_order
+from loaders.batching import ProducerLoader, column_list, in_key_order, rows_by_id
 from loaders.keyset import KeysetList
 from loaders.where import Condition, any_of, equals, within
 
@@ -52,8 +52,7 @@ LOST_SALES = KeysetList(
 )
 
 
-class LostSaleByIdLoader(RowsByIdLoader[LostSaleRow]):
-    table, row_type = "lost_sales", LostSaleRow
+LostSaleByIdLoader = rows_by_id("lost_sales", LostSaleRow)
 
 
 class LostSaleByRecoveringSaleLoader(ProducerLoader[int, LostSaleRow]):

@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import asyncpg
 
-from loaders.batching import ProducerLoader, RowsByIdLoader, column_list, grouped_in_key_order
+from loaders.batching import ProducerLoader, column_list, grouped_in_key_order, rows_by_id
 from loaders.finance.ledger import NewEntry, lock_ledger, write_entries
 from loaders.keyset import KeysetList
 from loaders.where import any_of, within
@@ -56,8 +56,7 @@ REFUNDS = KeysetList(
 )
 
 
-class RefundByIdLoader(RowsByIdLoader[RefundRow]):
-    table, row_type = "refunds", RefundRow
+RefundByIdLoader = rows_by_id("refunds", RefundRow)
 
 
 class RefundsBySaleLoader(ProducerLoader[int, list[RefundRow]]):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from loaders.batching import ProducerLoader, RowsByIdLoader, column_list, in_key_order
+from loaders.batching import ProducerLoader, column_list, in_key_order, rows_by_id
 from loaders.keyset import KeysetList
 from loaders.where import Condition, any_of, equals, like_pattern, within
 
@@ -75,8 +75,7 @@ SALES = KeysetList(
 )
 
 
-class SaleByIdLoader(RowsByIdLoader[SaleRow]):
-    table, row_type = "sales", SaleRow
+SaleByIdLoader = rows_by_id("sales", SaleRow)
 
 
 class SaleByTransactionCodeLoader(ProducerLoader[str, SaleRow]):

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import asyncpg
 
-from loaders.batching import RowsByIdLoader, column_list
+from loaders.batching import column_list, rows_by_id
 from loaders.database import TenantDatabase
 from loaders.keyset import ChildPagesLoader, KeysetList
 from loaders.sales import SALES, SaleRow
@@ -50,8 +50,7 @@ SUBSCRIPTIONS = KeysetList(
 CHARGES = SALES.renamed("charges", order_names=("CREATED_AT:DESC",))
 
 
-class SubscriptionByIdLoader(RowsByIdLoader[SubscriptionRow]):
-    table, row_type = "subscriptions", SubscriptionRow
+SubscriptionByIdLoader = rows_by_id("subscriptions", SubscriptionRow)
 
 
 class ChargesLoader(ChildPagesLoader[SaleRow]):

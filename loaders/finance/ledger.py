@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import asyncpg
 
-from loaders.batching import ProducerLoader, RowsByIdLoader, column_list, in_key_order
+from loaders.batching import ProducerLoader, column_list, in_key_order, rows_by_id
 from loaders.database import TenantDatabase
 from loaders.keyset import KeysetList
 from loaders.where import any_of, equals, within
@@ -47,8 +47,7 @@ STATEMENT = KeysetList(
 )
 
 
-class StatementEntryByIdLoader(RowsByIdLoader[StatementEntryRow]):
-    table, row_type = "statement_entries", StatementEntryRow
+StatementEntryByIdLoader = rows_by_id("statement_entries", StatementEntryRow)
 
 
 @dataclass(slots=True)

@@ -14,7 +14,7 @@ from typing import Any
 
 import asyncpg
 
-from loaders.batching import RowsByIdLoader, column_list
+from loaders.batching import column_list, rows_by_id
 from loaders.finance.ledger import NewEntry, available_balance, holds_currency, lock_ledger, write_entries
 from loaders.keyset import KeysetList
 from loaders.where import any_of, equals
@@ -54,8 +54,7 @@ WITHDRAWALS = KeysetList(
 )
 
 
-class WithdrawalByIdLoader(RowsByIdLoader[WithdrawalRow]):
-    table, row_type = "withdrawals", WithdrawalRow
+WithdrawalByIdLoader = rows_by_id("withdrawals", WithdrawalRow)
 
 
 @dataclass(slots=True)
@@ -73,8 +72,7 @@ PREPAYMENT_COLUMNS = column_list(PrepaymentRow)
 PREPAYMENTS = KeysetList("prepayments", PrepaymentRow, "prepayments pp", ("CREATED_AT:DESC",))
 
 
-class PrepaymentByIdLoader(RowsByIdLoader[PrepaymentRow]):
-    table, row_type = "prepayments", PrepaymentRow
+PrepaymentByIdLoader = rows_by_id("prepayments", PrepaymentRow)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import asyncpg
 
-from loaders.batching import RowsByIdLoader, column_list
+from loaders.batching import column_list, rows_by_id
 from loaders.keyset import KeysetList
 from loaders.where import any_of, equals
 from loaders.writes import Outcome, StatusChange, change_status
@@ -40,8 +40,7 @@ RECEIPTS = KeysetList(
 )
 
 
-class ReceiptByIdLoader(RowsByIdLoader[ReceiptRow]):
-    table, row_type = "receipts", ReceiptRow
+ReceiptByIdLoader = rows_by_id("receipts", ReceiptRow)
 
 
 # only a RECEIVED receipt that is PENDING may be accepted or rejected
