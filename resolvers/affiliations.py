@@ -18,7 +18,7 @@ from loaders.where import Filters
 from loaders.writes import Outcome, Refused, UserErrorCode
 from resolvers.context import Context
 from resolvers.lists import ListPage, Window, list_page
-from resolvers.mutations import Invalid, audited_write, reason_text, target_pk
+from resolvers.mutations import Invalid, RowChange, reason_text
 from resolvers.periods import period_of
 from resolvers.producers import viewer
 
@@ -28,6 +28,7 @@ MAX_COMMISSION_RATE = Decimal("90.00")
 
 
 async def affiliations(context: Context, filters: Filters, window: Window) -> ListPage[AffiliationRow]:
+    """Affiliations (applications and active ones), newest first. Scope: affiliations:read."""
     return await list_page(context, AFFILIATIONS, filters, window, scope="affiliations:read")
 
 
@@ -41,32 +42,40 @@ async def performance(
     return rows or []
 
 
+APPROVE_AFFILIATION = RowChange("affiliations:write", "approveAffiliation", "Affiliation")
+REJECT_AFFILIATION = RowChange("affiliations:write", "rejectAffiliation", "Affiliation")
+BLOCK_AFFILIATION = RowChange("affiliations:write", "blockAffiliation", "Affiliation")
+
+
 async def approve_affiliation(
     context: Context, affiliation_id: str, commission_rate: Decimal | None
 ) -> Outcome[AffiliationRow]:
-    return await _decide(context, "approveAffiliation", affiliation_id, "ACTIVE", None, commission_rate)
+    async def approve(connection: asyncpg.Connection, producer_id: int, pk: int) -> Outcome[AffiliationRow]:
+        rate = _commission_rate(commission_rate)
+        return await decide_affiliation(connection, producer_id, pk, "ACTIVE", commission_rate=rate)
+
+    rate = str(commission_rate) if commission_rate is not None else None
+    return await APPROVE_AFFILIATION.run(context, affiliation_id, approve, reason=None, commissionRate=rate)
 
 
 async def reject_affiliation(context: Context, affiliation_id: str, reason: str | None) -> Outcome[AffiliationRow]:
-    return await _decide(context, "rejectAffiliation", affiliation_id, "REJECTED", reason, None)
+    return await _end(REJECT_AFFILIATION, "REJECTED", context, affiliation_id, reason)
 
 
 async def block_affiliation(context: Context, affiliation_id: str, reason: str | None) -> Outcome[AffiliationRow]:
-    return await _decide(context, "blockAffiliation", affiliation_id, "BLOCKED", reason, None)
+    return await _end(BLOCK_AFFILIATION, "BLOCKED", context, affiliation_id, reason)
 
 
-async def _decide(
-    context: Context, action: str, affiliation_id: str, status: str, reason: str | None, rate: Decimal | None
+async def _end(
+    change: RowChange, status: str, context: Context, affiliation_id: str, reason: str | None
 ) -> Outcome[AffiliationRow]:
-    async def write(connection: asyncpg.Connection) -> Outcome[AffiliationRow]:
-        pk = target_pk(affiliation_id, "Affiliation")
-        text, checked_rate = reason_text(reason, required=False), _commission_rate(rate)
-        return await decide_affiliation(
-            connection, context.producer_id, pk, status, reason=text, commission_rate=checked_rate
-        )
+    """Reject or block an affiliation, with an optional reason."""
 
-    arguments = {"id": affiliation_id, "reason": reason, "commissionRate": str(rate) if rate is not None else None}
-    return await audited_write(context, "affiliations:write", action, arguments, "Affiliation", write)
+    async def end(connection: asyncpg.Connection, producer_id: int, pk: int) -> Outcome[AffiliationRow]:
+        text = reason_text(reason, required=False)
+        return await decide_affiliation(connection, producer_id, pk, status, reason=text)
+
+    return await change.run(context, affiliation_id, end, reason=reason, commissionRate=None)
 
 
 def _commission_rate(rate: Decimal | None) -> Decimal | None:

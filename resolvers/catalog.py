@@ -14,4 +14,5 @@ AFFILIATE = Relation("Affiliate", AffiliateByIdLoader, "affiliate_id")
 
 
 async def products(context: Context, window: Window) -> ListPage[ProductRow]:
+    """The producer's products, newest first. Scope: sales:read."""
     return await list_page(context, PRODUCTS, {}, window, scope="sales:read")

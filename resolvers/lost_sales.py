@@ -12,4 +12,5 @@ RECOVERED_LOST_SALE = Relation("LostSale", LostSaleByRecoveringSaleLoader, "id",
 
 
 async def lost_sales(context: Context, filters: Filters, window: Window) -> ListPage[LostSaleRow]:
+    """Lost sales, newest first: the last failed attempt per buyer and product. Scope: sales:read."""
     return await list_page(context, LOST_SALES, filters, window, scope="sales:read")

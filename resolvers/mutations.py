@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
@@ -63,6 +64,13 @@ def idempotency_key(key: str) -> str:
         message = f"The idempotency key may have at most {MAX_IDEMPOTENCY_KEY} characters"
         raise Invalid(Refused(UserErrorCode.LIMIT_EXCEEDED, message, ("input", "idempotencyKey")))
     return key
+
+
+def required_reason(reason: str) -> str:
+    """A reason the mutation needs: not blank, within the length a reason may have."""
+    text = reason_text(reason, required=True)
+    assert text is not None
+    return text
 
 
 def reason_text(reason: str | None, *, required: bool, field: tuple[str, ...] = ("reason",)) -> str | None:
@@ -121,3 +129,25 @@ async def audited_write(
             outcome.result,
         )
     return outcome
+
+
+RowWrite = Callable[[asyncpg.Connection, int, int], Awaitable[Outcome[R]]]  # (connection, producer id, key)
+
+
+@dataclass(frozen=True, slots=True)
+class RowChange:
+    """A mutation of one row named by its global id: the scope it needs, its name (the field's) and the API type
+    of the row, as the audit log records them."""
+
+    scope: str
+    action: str
+    target_type: str
+
+    async def run(self, context: Context, global_id: str, write: RowWrite[R], **arguments: Any) -> Outcome[R]:
+        """`write` the row in an audited transaction; an id not of this type (or malformed) is NOT_FOUND."""
+
+        async def on_row(connection: asyncpg.Connection) -> Outcome[R]:
+            return await write(connection, context.producer_id, target_pk(global_id, self.target_type))
+
+        audited = {"id": global_id, **arguments}
+        return await audited_write(context, self.scope, self.action, audited, self.target_type, on_row)

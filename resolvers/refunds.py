@@ -10,13 +10,14 @@ from loaders.where import Filters
 from loaders.writes import Outcome
 from resolvers.context import Context
 from resolvers.lists import ListPage, Window, list_page
-from resolvers.mutations import audited_write, reason_text, target_pk
+from resolvers.mutations import RowChange, required_reason
 from resolvers.relations import Relation
 
 REFUNDS_OF_SALE = Relation("Refund", RefundsBySaleLoader, "id", scope="refunds:read")
 
 
 async def refunds(context: Context, filters: Filters, window: Window) -> ListPage[RefundRow]:
+    """Refunds, newest request first. Scope: refunds:read."""
     return await list_page(context, REFUNDS, filters, window, scope="refunds:read")
 
 
@@ -27,19 +28,16 @@ def available_actions(context: Context, row: RefundRow) -> list[str]:
     return []
 
 
-async def approve_refund(context: Context, refund_id: str) -> Outcome[RefundRow]:
-    async def write(connection: asyncpg.Connection) -> Outcome[RefundRow]:
-        return await refund_store.approve_refund(connection, context.producer_id, target_pk(refund_id, "Refund"))
+APPROVE_REFUND = RowChange("refunds:write", "approveRefund", "Refund")
+DENY_REFUND = RowChange("refunds:write", "denyRefund", "Refund")
 
-    return await audited_write(context, "refunds:write", "approveRefund", {"id": refund_id}, "Refund", write)
+
+async def approve_refund(context: Context, refund_id: str) -> Outcome[RefundRow]:
+    return await APPROVE_REFUND.run(context, refund_id, refund_store.approve_refund)
 
 
 async def deny_refund(context: Context, refund_id: str, reason: str) -> Outcome[RefundRow]:
-    async def write(connection: asyncpg.Connection) -> Outcome[RefundRow]:
-        pk = target_pk(refund_id, "Refund")
-        text = reason_text(reason, required=True)
-        assert text is not None
-        return await refund_store.deny_refund(connection, context.producer_id, pk, text)
+    async def deny(connection: asyncpg.Connection, producer_id: int, pk: int) -> Outcome[RefundRow]:
+        return await refund_store.deny_refund(connection, producer_id, pk, required_reason(reason))
 
-    arguments = {"id": refund_id, "reason": reason}
-    return await audited_write(context, "refunds:write", "denyRefund", arguments, "Refund", write)
+    return await DENY_REFUND.run(context, refund_id, deny, reason=reason)

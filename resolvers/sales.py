@@ -18,7 +18,8 @@ RECOVERING_SALE = Relation("Sale", SaleByIdLoader, "recovered_sale_id")  # of a 
 
 
 async def sales(context: Context, filters: Filters, window: Window, order: str | None) -> ListPage[SaleRow]:
-    """`order` is `FIELD:DIRECTION`, one of the orders of `loaders.sales.SALES` (None: newest first)."""
+    """The producer's sales, newest first by default. Scope: sales:read."""
+    # `order` is `FIELD:DIRECTION`, one of the orders of `loaders.sales.SALES`; None for the first of them
     return await list_page(context, SALES, _checked(filters), window, scope="sales:read", order=order)
 
 

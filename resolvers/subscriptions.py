@@ -19,7 +19,7 @@ from loaders.where import Filters
 from loaders.writes import Outcome
 from resolvers.context import Context
 from resolvers.lists import ListPage, Window, child_page, list_page
-from resolvers.mutations import audited_write, reason_text, target_pk
+from resolvers.mutations import RowChange, reason_text
 from resolvers.periods import Period, period_of
 from resolvers.producers import viewer
 from resolvers.relations import Relation
@@ -29,11 +29,12 @@ SUBSCRIPTION = Relation("Subscription", SubscriptionByIdLoader, "subscription_id
 
 
 async def subscriptions(context: Context, filters: Filters, window: Window) -> ListPage[SubscriptionRow]:
+    """Subscriptions, newest first. Scope: subscriptions:read."""
     return await list_page(context, SUBSCRIPTIONS, filters, window, scope="subscriptions:read")
 
 
 async def charges(context: Context, subscription: SubscriptionRow, window: Window) -> ListPage[SaleRow]:
-    """The sales that charged the subscription, newest first."""
+    """The sales that charged this subscription, newest first."""
     count_filters = {"subscription_id": subscription.id}
     return await child_page(context, ChargesLoader, subscription.id, window, count_filters)
 
@@ -47,22 +48,17 @@ async def subscription_summary(
     return period, await subscription_store.subscription_summary(context.db, period.start, period.end)
 
 
-async def cancel_subscription(context: Context, subscription_id: str, reason: str | None) -> Outcome[SubscriptionRow]:
-    async def write(connection: asyncpg.Connection) -> Outcome[SubscriptionRow]:
-        pk = target_pk(subscription_id, "Subscription")
-        text = reason_text(reason, required=False)
-        return await subscription_store.cancel_subscription(connection, context.producer_id, pk, text)
+CANCEL_SUBSCRIPTION = RowChange("subscriptions:write", "cancelSubscription", "Subscription")
+REACTIVATE_SUBSCRIPTION = RowChange("subscriptions:write", "reactivateSubscription", "Subscription")
 
-    arguments = {"id": subscription_id, "reason": reason}
-    return await audited_write(context, "subscriptions:write", "cancelSubscription", arguments, "Subscription", write)
+
+async def cancel_subscription(context: Context, subscription_id: str, reason: str | None) -> Outcome[SubscriptionRow]:
+    async def cancel(connection: asyncpg.Connection, producer_id: int, pk: int) -> Outcome[SubscriptionRow]:
+        text = reason_text(reason, required=False)
+        return await subscription_store.cancel_subscription(connection, producer_id, pk, text)
+
+    return await CANCEL_SUBSCRIPTION.run(context, subscription_id, cancel, reason=reason)
 
 
 async def reactivate_subscription(context: Context, subscription_id: str) -> Outcome[SubscriptionRow]:
-    async def write(connection: asyncpg.Connection) -> Outcome[SubscriptionRow]:
-        pk = target_pk(subscription_id, "Subscription")
-        return await subscription_store.reactivate_subscription(connection, context.producer_id, pk)
-
-    arguments = {"id": subscription_id}
-    return await audited_write(
-        context, "subscriptions:write", "reactivateSubscription", arguments, "Subscription", write
-    )
+    return await REACTIVATE_SUBSCRIPTION.run(context, subscription_id, subscription_store.reactivate_subscription)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import enum
 from decimal import Decimal
 
 import strawberry
@@ -15,12 +14,10 @@ from resolvers import catalog as catalog_resolvers
 from resolvers.context import Context
 from schema.catalog import Affiliate, Product
 from schema.common import DateRangeInput, Money, Node
+from schema.enums import AffiliationStatus
 from schema.filters import ids_of
 from schema.relations import relation
 from schema.rows import FromRow, node_type
-
-AffiliationStatus = enum.Enum("AffiliationStatus", "PENDING ACTIVE REJECTED BLOCKED CANCELLED")
-strawberry.enum(AffiliationStatus)
 
 
 @strawberry.input(description="Every condition given must hold.")

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import datetime
-import enum
 
 import strawberry
 
 from loaders.catalog import AffiliateRow, BuyerRow, ProductRow
 from schema.common import Money, Node
+from schema.enums import ProductKind
 from schema.rows import FromRow, node_type
-
-ProductKind = enum.Enum("ProductKind", "ONLINE_COURSE EBOOK COMMUNITY EVENT SOFTWARE SUBSCRIPTION")
-strawberry.enum(ProductKind)
 
 
 @node_type(ProductRow)

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import datetime
-import enum
 from decimal import Decimal
 from typing import Any
 
 import strawberry
 
-CurrencyCode = enum.Enum("CurrencyCode", "BRL USD EUR GBP MXN COP ARS CLP PEN CAD AUD JPY CHF")
-strawberry.enum(CurrencyCode, description="ISO 4217 currency code.")
-
+from schema.enums import CurrencyCode
 
 CURRENCIES = {member.name: member for member in CurrencyCode}  # a dict lookup: cheaper than CurrencyCode(x)
 

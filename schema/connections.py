@@ -90,17 +90,17 @@ _WINDOW = ("first", int), ("after", str), ("last", int), ("before", str)
 def connection_field(
     fetch: Fetch,
     *,
-    description: str,
+    description: str | None = None,
     filter: type | None = None,
     order: type | None = None,
     parent: bool = False,
 ) -> Any:
     """A connection field: `first`/`after`/`last`/`before`, then `filter` and `orderBy` if given.
 
-    `fetch` is the resolver of the list: it is called with the context, then the parent's row if `parent`
-    (a nested list), then the filter's values if `filter` (an input, `schema/filters.py`), the window, and the order's
-    name if `order` (an input with `name`; None for the list's default). Its page becomes a `Connection` whose
-    nodes are the Node type of its rows (`schema/rows.py`).
+    `fetch` is the list's resolver, and its docstring the field's description unless one is given. It is called
+    with the context, then the parent's row if `parent` (a nested list), then the filter's values if `filter`
+    (an input, `schema/filters.py`), the window, and the order's name if `order` (an input with `name`; None
+    for the list's default). Its page becomes a `Connection` of the Node type of its rows (`schema/rows.py`).
     """
 
     async def resolve(self: Any, info: Info[Any, None], **arguments: Any) -> Connection[Any]:
@@ -123,4 +123,4 @@ def connection_field(
         ),
     ]
     resolve.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
-    return strawberry.field(resolver=resolve, description=description)
+    return strawberry.field(resolver=resolve, description=description or inspect.getdoc(fetch))

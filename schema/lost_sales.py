@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import enum
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -12,21 +11,14 @@ from loaders.lost_sales import LostSaleRow
 from resolvers import catalog as catalog_resolvers
 from resolvers import sales as sales_resolvers
 from schema.catalog import Buyer, Product
-from schema.common import CurrencyCode, Money, Node
+from schema.common import Money, Node
+from schema.enums import CurrencyCode, LostSaleReason, PaymentMethod
 from schema.filters import ids_of
 from schema.relations import relation
 from schema.rows import FromRow, node_type
-from schema.sales import PaymentMethod
 
 if TYPE_CHECKING:
     from schema.sales import Sale
-
-
-LostSaleReason = enum.Enum(
-    "LostSaleReason",
-    "ABANDONED_CHECKOUT CARD_DECLINED INSUFFICIENT_FUNDS BILLET_EXPIRED PIX_EXPIRED CANCELLED_BY_BUYER FRAUD_SUSPECTED",
-)
-strawberry.enum(LostSaleReason)
 
 
 @strawberry.input(description="Every condition given must hold.")

@@ -4,14 +4,16 @@ here it takes its place and its type."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from decimal import Decimal
+from typing import Any, TypeVar
 
 import strawberry
 from strawberry.extensions import SchemaExtension
 from strawberry.types import Info
 from strawberry.types.graphql import OperationType
 
+from loaders.writes import Outcome
 from resolvers import affiliations as affiliations_resolvers
 from resolvers import refunds as refunds_resolvers
 from resolvers import subscriptions as subscriptions_resolvers
@@ -27,11 +29,25 @@ from schema.payloads import Payload, UserError
 from schema.refunds import Refund
 from schema.subscriptions import Subscription
 
+P = TypeVar("P", bound=Payload)
 
-async def _balance(context: Context, currency: str | None) -> Balance | None:
-    """The balance a money mutation leaves in its currency, as committed."""
+
+async def _with_balance(payload: type[P], context: Context, outcome: Outcome[Any], currency: str | None) -> P:
+    """A money mutation's payload: what it changed, and the balance it leaves in the currency (as committed)."""
     row = await ledger_resolvers.balance_in(context, currency) if currency is not None else None
-    return Balance.from_row(row) if row else None
+    return payload.of(outcome, balance=Balance.from_row(row) if row else None)
+
+
+async def _money_request(
+    payload: type[P],
+    request: Callable[[Context, Decimal, str, str], Awaitable[Outcome[Any]]],
+    context: Context,
+    asked: RequestWithdrawalInput | RequestPrepaymentInput,
+) -> P:
+    """Request a withdrawal or a prepayment, and answer with the balance it leaves."""
+    currency = asked.currency.name
+    outcome = await request(context, asked.amount, currency, asked.idempotency_key)
+    return await _with_balance(payload, context, outcome, currency)
 
 
 @strawberry.type
@@ -79,9 +95,7 @@ class ReceiptPayload(Payload):
 
 @strawberry.mutation(description="Withdraw available money. Scope: finance:write.")
 async def request_withdrawal(info: Info[Context, None], input: RequestWithdrawalInput) -> RequestWithdrawalPayload:
-    currency = input.currency.name
-    outcome = await payouts_resolvers.request_withdrawal(info.context, input.amount, currency, input.idempotency_key)
-    return RequestWithdrawalPayload.of(outcome, balance=await _balance(info.context, currency))
+    return await _money_request(RequestWithdrawalPayload, payouts_resolvers.request_withdrawal, info.context, input)
 
 
 @strawberry.mutation(
@@ -90,16 +104,14 @@ async def request_withdrawal(info: Info[Context, None], input: RequestWithdrawal
 async def cancel_withdrawal(info: Info[Context, None], id: strawberry.ID) -> CancelWithdrawalPayload:
     outcome = await payouts_resolvers.cancel_withdrawal(info.context, id)
     currency = outcome.row.currency if outcome.row else None
-    return CancelWithdrawalPayload.of(outcome, balance=await _balance(info.context, currency))
+    return await _with_balance(CancelWithdrawalPayload, info.context, outcome, currency)
 
 
 @strawberry.mutation(
     description="Advance pending money to available, for a fee (GATEWAY_PREPAYMENT_FEE_PERCENT). Scope: finance:write."
 )
 async def request_prepayment(info: Info[Context, None], input: RequestPrepaymentInput) -> RequestPrepaymentPayload:
-    currency = input.currency.name
-    outcome = await payouts_resolvers.request_prepayment(info.context, input.amount, currency, input.idempotency_key)
-    return RequestPrepaymentPayload.of(outcome, balance=await _balance(info.context, currency))
+    return await _money_request(RequestPrepaymentPayload, payouts_resolvers.request_prepayment, info.context, input)
 
 
 @strawberry.mutation(

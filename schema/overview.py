@@ -7,7 +7,8 @@ import datetime
 import strawberry
 
 from resolvers.overview import Overview
-from schema.common import CurrencyCode, DateRange, Money
+from schema.common import DateRange, Money
+from schema.enums import CurrencyCode
 from schema.rows import FromRow, row_type
 
 

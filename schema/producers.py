@@ -5,7 +5,8 @@ from __future__ import annotations
 import strawberry
 
 from loaders.producers import ProducerRow
-from schema.common import CurrencyCode, Node
+from schema.common import Node
+from schema.enums import CurrencyCode
 from schema.rows import FromRow, node_type
 
 

@@ -23,8 +23,9 @@ from resolvers.finance import payouts as payouts_resolvers
 from resolvers.finance import receipts as receipts_resolvers
 from schema.affiliations import Affiliation, AffiliationFilter
 from schema.catalog import Product
-from schema.common import NODE_TYPES, CurrencyCode, DateRangeInput, Node
+from schema.common import NODE_TYPES, DateRangeInput, Node
 from schema.connections import Connection, connection_field
+from schema.enums import CurrencyCode
 from schema.finance.ledger import Balance, StatementEntry, StatementFilter
 from schema.finance.payouts import Prepayment, Withdrawal, WithdrawalFilter
 from schema.finance.receipts import Receipt, ReceiptFilter
@@ -45,29 +46,14 @@ async def _balances(info: Info[Context, None]) -> list[Balance] | None:
 balances = strawberry.field(
     resolver=_balances, description="One balance per currency the producer holds. Scope: finance:read."
 )
-statement = connection_field(
-    ledger_resolvers.statement,
-    filter=StatementFilter,
-    description="The ledger, newest first; each entry with the balance right after it. Scope: finance:read.",
-)
+statement = connection_field(ledger_resolvers.statement, filter=StatementFilter)
 
 
-withdrawals = connection_field(
-    payouts_resolvers.withdrawals,
-    filter=WithdrawalFilter,
-    description="Withdrawals, newest request first. Scope: finance:read.",
-)
-prepayments = connection_field(
-    payouts_resolvers.prepayments,
-    description="Prepayments (advances on pending money), newest first. Scope: finance:read.",
-)
+withdrawals = connection_field(payouts_resolvers.withdrawals, filter=WithdrawalFilter)
+prepayments = connection_field(payouts_resolvers.prepayments)
 
 
-receipts = connection_field(
-    receipts_resolvers.receipts,
-    filter=ReceiptFilter,
-    description="Commission receipts sent and received, newest issued first. Scope: finance:read.",
-)
+receipts = connection_field(receipts_resolvers.receipts, filter=ReceiptFilter)
 
 
 @strawberry.field(description="Reports and analytics. Scope: reports:read.")
@@ -112,12 +98,7 @@ async def sales_management(
     return SalesOverview.from_overview(card)
 
 
-sales = connection_field(
-    sales_resolvers.sales,
-    filter=SaleFilter,
-    order=SaleOrder,
-    description="The producer's sales, newest first by default. Scope: sales:read.",
-)
+sales = connection_field(sales_resolvers.sales, filter=SaleFilter, order=SaleOrder)
 
 
 @strawberry.field(description="One sale by its transaction code, or null. Scope: sales:read.")
@@ -126,25 +107,13 @@ async def sale(info: Info[Context, None], transaction_code: str) -> Sale | None:
     return Sale.from_row(row) if row else None
 
 
-lost_sales = connection_field(
-    lost_sales_resolvers.lost_sales,
-    filter=LostSaleFilter,
-    description="Lost sales, newest first: the last failed attempt per buyer and product. Scope: sales:read.",
-)
+lost_sales = connection_field(lost_sales_resolvers.lost_sales, filter=LostSaleFilter)
 
 
-refunds = connection_field(
-    refunds_resolvers.refunds,
-    filter=RefundFilter,
-    description="Refunds, newest request first. Scope: refunds:read.",
-)
+refunds = connection_field(refunds_resolvers.refunds, filter=RefundFilter)
 
 
-subscriptions = connection_field(
-    subscriptions_resolvers.subscriptions,
-    filter=SubscriptionFilter,
-    description="Subscriptions, newest first. Scope: subscriptions:read.",
-)
+subscriptions = connection_field(subscriptions_resolvers.subscriptions, filter=SubscriptionFilter)
 
 
 @strawberry.field(description="Active, new and cancelled subscriptions of a period (default: last 7 days).")
@@ -156,17 +125,10 @@ async def subscription_summary(
     return SubscriptionSummary.from_rows(resolved, rows)
 
 
-affiliations = connection_field(
-    affiliations_resolvers.affiliations,
-    filter=AffiliationFilter,
-    description="Affiliations (applications and active ones), newest first. Scope: affiliations:read.",
-)
+affiliations = connection_field(affiliations_resolvers.affiliations, filter=AffiliationFilter)
 
 
-products = connection_field(
-    catalog_resolvers.products,
-    description="The producer's products, newest first. Scope: sales:read.",
-)
+products = connection_field(catalog_resolvers.products)
 
 
 @strawberry.type

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import enum
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -14,19 +13,12 @@ from resolvers import refunds as refunds_resolvers
 from resolvers import sales as sales_resolvers
 from resolvers.context import Context
 from schema.common import Money, Node
+from schema.enums import RefundAction, RefundStatus
 from schema.relations import relation
 from schema.rows import FromRow, node_type
 
 if TYPE_CHECKING:
     from schema.sales import Sale
-
-
-RefundStatus = enum.Enum("RefundStatus", "REQUESTED APPROVED DENIED COMPLETED CANCELLED")
-strawberry.enum(RefundStatus)
-
-
-RefundAction = enum.Enum("RefundAction", "APPROVE DENY")
-strawberry.enum(RefundAction)
 
 
 @strawberry.input(description="Every condition given must hold.")

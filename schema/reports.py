@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import enum
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any, cast
@@ -17,13 +16,10 @@ from resolvers import reports as reports_resolvers
 from resolvers.context import Context
 from resolvers.reports import Bucket
 from schema.catalog import Product
-from schema.common import CurrencyCode, DateRangeInput, Money
+from schema.common import DateRangeInput, Money
+from schema.enums import CurrencyCode, Device, PaymentMethod, TimeBucket
 from schema.relations import relation
 from schema.rows import FromRow, row_type
-from schema.sales import Device, PaymentMethod
-
-TimeBucket = enum.Enum("TimeBucket", "DAY WEEK MONTH")
-strawberry.enum(TimeBucket, description="The length of a point of a time series, in the producer's time zone.")
 
 
 @row_type()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import enum
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -14,7 +13,8 @@ from resolvers import lost_sales as lost_sales_resolvers
 from resolvers import refunds as refunds_resolvers
 from resolvers import subscriptions as subscriptions_resolvers
 from schema.catalog import Affiliate, Buyer, Product
-from schema.common import CurrencyCode, Money, Node
+from schema.common import Money, Node
+from schema.enums import CurrencyCode, Device, OrderDirection, PaymentMethod, SaleOrderField, SaleStatus
 from schema.filters import ids_of
 from schema.relations import relation
 from schema.rows import FromRow, node_type
@@ -23,34 +23,6 @@ if TYPE_CHECKING:
     from schema.lost_sales import LostSale
     from schema.refunds import Refund
     from schema.subscriptions import Subscription
-
-
-SaleStatus = enum.Enum(
-    "SaleStatus",
-    "STARTED WAITING_PAYMENT PRINTED_BILLET PROCESSING_TRANSACTION UNDER_ANALYSIS APPROVED COMPLETE "
-    "CANCELLED EXPIRED NO_FUNDS BLOCKED OVERDUE PRE_ORDER PROTESTED DISPUTE CHARGEBACK REFUNDED "
-    "PARTIALLY_REFUNDED",
-)
-strawberry.enum(SaleStatus)
-
-
-PaymentMethod = enum.Enum(
-    "PaymentMethod",
-    "CREDIT_CARD DEBIT_CARD BILLET PIX PAYPAL GOOGLE_PAY APPLE_PAY WALLET DIRECT_DEBIT BANK_TRANSFER",
-)
-strawberry.enum(PaymentMethod)
-
-
-Device = enum.Enum("Device", "DESKTOP MOBILE TABLET UNKNOWN")
-strawberry.enum(Device)
-
-
-SaleOrderField = enum.Enum("SaleOrderField", "CREATED_AT GROSS_AMOUNT")
-strawberry.enum(SaleOrderField)
-
-
-OrderDirection = enum.Enum("OrderDirection", "ASC DESC")
-strawberry.enum(OrderDirection)
 
 
 @strawberry.input

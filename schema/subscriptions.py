@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import enum
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -15,19 +14,13 @@ from resolvers.periods import Period
 from schema.catalog import Buyer, Product
 from schema.common import DateRange, Money, Node
 from schema.connections import Connection, connection_field
+from schema.enums import SubscriptionStatus
 from schema.filters import ids_of
 from schema.relations import relation
 from schema.rows import FromRow, node_type
 
 if TYPE_CHECKING:
     from schema.sales import Sale
-
-
-SubscriptionStatus = enum.Enum(
-    "SubscriptionStatus",
-    "STARTED ACTIVE DELAYED OVERDUE INACTIVE CANCELLED_BY_CUSTOMER CANCELLED_BY_SELLER CANCELLED_BY_ADMIN",
-)
-strawberry.enum(SubscriptionStatus)
 
 
 @strawberry.input(description="Every condition given must hold.")
@@ -53,9 +46,7 @@ class Subscription(Node, FromRow):
     subscriber: Buyer = relation(catalog_resolvers.BUYER)
     product: Product = relation(catalog_resolvers.PRODUCT)
     charges: Connection[Annotated[Sale, strawberry.lazy("schema.sales")]] = connection_field(
-        subscriptions_resolvers.charges,
-        parent=True,
-        description="The sales that charged this subscription, newest first.",
+        subscriptions_resolvers.charges, parent=True
     )
 
 

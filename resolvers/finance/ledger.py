@@ -20,6 +20,7 @@ async def balances(context: Context) -> list[BalanceRow]:
 
 
 async def statement(context: Context, filters: Filters, window: Window) -> ListPage[StatementEntryRow]:
+    """The ledger, newest first; each entry with the balance right after it. Scope: finance:read."""
     return await list_page(context, STATEMENT, filters, window, scope="finance:read")
 
 

@@ -19,17 +19,19 @@ from loaders.where import Filters
 from loaders.writes import Outcome
 from resolvers.context import Context
 from resolvers.lists import ListPage, Window, list_page
-from resolvers.mutations import audited_write, idempotency_key, money_amount, request_hash, target_pk
+from resolvers.mutations import RowChange, audited_write, idempotency_key, money_amount, request_hash
 from resolvers.relations import Relation
 
 WITHDRAWAL = Relation("Withdrawal", WithdrawalByIdLoader, "withdrawal_id")  # of a statement entry
 
 
 async def withdrawals(context: Context, filters: Filters, window: Window) -> ListPage[WithdrawalRow]:
+    """Withdrawals, newest request first. Scope: finance:read."""
     return await list_page(context, WITHDRAWALS, filters, window, scope="finance:read")
 
 
 async def prepayments(context: Context, window: Window) -> ListPage[PrepaymentRow]:
+    """Prepayments (advances on pending money), newest first. Scope: finance:read."""
     return await list_page(context, PREPAYMENTS, {}, window, scope="finance:read")
 
 
@@ -42,13 +44,11 @@ async def request_withdrawal(context: Context, amount: Decimal, currency: str, k
     return await audited_write(context, "finance:write", "requestWithdrawal", arguments, "Withdrawal", write)
 
 
-async def cancel_withdrawal(context: Context, withdrawal_id: str) -> Outcome[WithdrawalRow]:
-    async def write(connection: asyncpg.Connection) -> Outcome[WithdrawalRow]:
-        pk = target_pk(withdrawal_id, "Withdrawal")
-        return await payout_store.cancel_withdrawal(connection, context.producer_id, pk)
+CANCEL_WITHDRAWAL = RowChange("finance:write", "cancelWithdrawal", "Withdrawal")
 
-    arguments = {"id": withdrawal_id}
-    return await audited_write(context, "finance:write", "cancelWithdrawal", arguments, "Withdrawal", write)
+
+async def cancel_withdrawal(context: Context, withdrawal_id: str) -> Outcome[WithdrawalRow]:
+    return await CANCEL_WITHDRAWAL.run(context, withdrawal_id, payout_store.cancel_withdrawal)
 
 
 async def request_prepayment(context: Context, amount: Decimal, currency: str, key: str) -> Outcome[PrepaymentRow]:

@@ -9,28 +9,27 @@ from loaders.where import Filters
 from loaders.writes import Outcome
 from resolvers.context import Context
 from resolvers.lists import ListPage, Window, list_page
-from resolvers.mutations import audited_write, reason_text, target_pk
+from resolvers.mutations import RowChange, required_reason
 
 
 async def receipts(context: Context, filters: Filters, window: Window) -> ListPage[ReceiptRow]:
+    """Commission receipts sent and received, newest issued first. Scope: finance:read."""
     return await list_page(context, RECEIPTS, filters, window, scope="finance:read")
 
 
+ACCEPT_RECEIPT = RowChange("finance:write", "acceptReceipt", "Receipt")
+REJECT_RECEIPT = RowChange("finance:write", "rejectReceipt", "Receipt")
+
+
 async def accept_receipt(context: Context, receipt_id: str) -> Outcome[ReceiptRow]:
-    return await _decide(context, "acceptReceipt", receipt_id, "ACCEPTED", None)
+    async def accept(connection: asyncpg.Connection, producer_id: int, pk: int) -> Outcome[ReceiptRow]:
+        return await decide_receipt(connection, producer_id, pk, "ACCEPTED", None)
+
+    return await ACCEPT_RECEIPT.run(context, receipt_id, accept, reason=None)
 
 
 async def reject_receipt(context: Context, receipt_id: str, reason: str) -> Outcome[ReceiptRow]:
-    return await _decide(context, "rejectReceipt", receipt_id, "REJECTED", reason)
+    async def reject(connection: asyncpg.Connection, producer_id: int, pk: int) -> Outcome[ReceiptRow]:
+        return await decide_receipt(connection, producer_id, pk, "REJECTED", required_reason(reason))
 
-
-async def _decide(
-    context: Context, action: str, receipt_id: str, status: str, reason: str | None
-) -> Outcome[ReceiptRow]:
-    async def write(connection: asyncpg.Connection) -> Outcome[ReceiptRow]:
-        pk = target_pk(receipt_id, "Receipt")
-        text = reason_text(reason, required=status == "REJECTED")
-        return await decide_receipt(connection, context.producer_id, pk, status, text)
-
-    arguments = {"id": receipt_id, "reason": reason}
-    return await audited_write(context, "finance:write", action, arguments, "Receipt", write)
+    return await REJECT_RECEIPT.run(context, receipt_id, reject, reason=reason)

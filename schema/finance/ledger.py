@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import enum
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -12,7 +11,8 @@ from loaders.finance.ledger import StatementEntryRow
 from resolvers import sales as sales_resolvers
 from resolvers.finance import ledger as ledger_resolvers
 from resolvers.finance import payouts as payouts_resolvers
-from schema.common import CurrencyCode, Money, Node
+from schema.common import Money, Node
+from schema.enums import CurrencyCode, StatementEntryKind
 from schema.relations import relation
 from schema.rows import FromRow, node_type, row_type
 from schema.sales import Sale
@@ -29,13 +29,6 @@ class Balance(FromRow):
     pending: Money = strawberry.field(description="Released later, after the guarantee period.")
     blocked: Money = strawberry.field(description="Held for disputes and chargebacks.")
     total: Money
-
-
-StatementEntryKind = enum.Enum(
-    "StatementEntryKind",
-    "SALE FEE COMMISSION REFUND CHARGEBACK WITHDRAWAL PREPAYMENT PREPAYMENT_FEE BLOCK UNBLOCK ADJUSTMENT",
-)
-strawberry.enum(StatementEntryKind)
 
 
 @strawberry.input(description="Every condition given must hold. Filters never change `balanceAfter`.")

@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 import datetime
-import enum
 from decimal import Decimal
 
 import strawberry
 
 from loaders.finance.payouts import PrepaymentRow, WithdrawalRow
-from schema.common import CurrencyCode, Money, Node
+from schema.common import Money, Node
+from schema.enums import CurrencyCode, PrepaymentStatus, WithdrawalStatus
 from schema.rows import FromRow, node_type
-
-WithdrawalStatus = enum.Enum("WithdrawalStatus", "REQUESTED PROCESSING PAID FAILED CANCELLED")
-strawberry.enum(WithdrawalStatus)
-
-
-PrepaymentStatus = enum.Enum("PrepaymentStatus", "REQUESTED APPROVED REJECTED")
-strawberry.enum(PrepaymentStatus)
 
 
 @strawberry.input(description="Every condition given must hold.")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import enum
 
 import strawberry
 
@@ -11,15 +10,9 @@ from loaders.finance.receipts import ReceiptRow
 from resolvers import catalog as catalog_resolvers
 from schema.catalog import Affiliate
 from schema.common import DateRange, Money, Node
+from schema.enums import ReceiptDirection, ReceiptStatus
 from schema.relations import relation
 from schema.rows import FromRow, node_type
-
-ReceiptDirection = enum.Enum("ReceiptDirection", "SENT RECEIVED")
-strawberry.enum(ReceiptDirection)
-
-
-ReceiptStatus = enum.Enum("ReceiptStatus", "PENDING ACCEPTED REJECTED")
-strawberry.enum(ReceiptStatus)
 
 
 @strawberry.input(description="Every condition given must hold.")
