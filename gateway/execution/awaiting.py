@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from typing import Any
 
 from gateway.execution.planning import StepAside
@@ -21,65 +22,72 @@ async def await_together(awaitables: list[Any]) -> list[Any]:
     half way through a statement on the request's connection when the stock executor takes it over.
     """
     coroutines = [value if asyncio.iscoroutine(value) else _wrap(value) for value in awaitables]
-    results: list[Any] = [None] * len(coroutines)
-    ready: list[int] = []  # waited on a future that is now done
-    yielded: list[int] = []  # yielded bare (`asyncio.sleep(0)`): step again after one turn of the loop
-    waker: list[asyncio.Future[None]] = []
-    errors: list[Exception] = []
-    pending = 0
-
-    def resume(index: int) -> None:
-        ready.append(index)
-        if waker and not waker[0].done():
-            waker[0].set_result(None)
-
-    def step(index: int) -> None:
-        nonlocal pending
-        coroutine = coroutines[index]
-        try:
-            awaited = coroutine.send(None)
-        except StopIteration as done:
-            results[index] = done.value
-            return
-        except Exception as error:
-            errors.append(error)
-            return
-        if awaited is not None and not asyncio.isfuture(awaited):
-            coroutine.close()
-            errors.append(StepAside(f"a resolver awaited {type(awaited).__name__}"))
-            return
-        pending += 1
-        if awaited is None:
-            yielded.append(index)
-            return
-        awaited._asyncio_future_blocking = False  # as a Task does when it takes over a yielded future
-        awaited.add_done_callback(lambda _: resume(index))
-
+    stepper = _Stepper(coroutines)
     try:
-        for index in range(len(coroutines)):
-            step(index)
-        while pending:
-            if yielded:
-                await asyncio.sleep(0)
-                again = yielded[:]
-                yielded.clear()
-            else:
-                if not ready:
-                    waker[:] = [asyncio.get_running_loop().create_future()]
-                    await waker[0]
-                    waker.clear()
-                again = ready[:]
-                ready.clear()
-            pending -= len(again)
-            for index in again:
-                step(index)
+        await stepper.run()
     except BaseException:  # cancelled: stop them all
         for coroutine in coroutines:
             coroutine.close()
         raise
-    if errors:
-        raise errors[0]
-    return results
+    if stepper.errors:
+        raise stepper.errors[0]
+    return stepper.results
+
+
+class _Stepper:
+    """Steps coroutines by hand: each until it waits, again when what it waits on is done."""
+
+    def __init__(self, coroutines: list[Coroutine[Any, Any, Any]]) -> None:
+        self.coroutines = coroutines
+        self.results: list[Any] = [None] * len(coroutines)
+        self.errors: list[Exception] = []
+        self.ready: list[int] = []  # waited on a future that is now done
+        self.yielded: list[int] = []  # yielded bare (`asyncio.sleep(0)`): step again after one turn of the loop
+        self.waker: asyncio.Future[None] | None = None
+        self.pending = 0
+
+    async def run(self) -> None:
+        for index in range(len(self.coroutines)):
+            self.step(index)
+        while self.pending:
+            if self.yielded:
+                await asyncio.sleep(0)
+                again, self.yielded = self.yielded, []
+            else:
+                if not self.ready:
+                    self.waker = asyncio.get_running_loop().create_future()
+                    await self.waker
+                    self.waker = None
+                again, self.ready = self.ready, []
+            self.pending -= len(again)
+            for index in again:
+                self.step(index)
+
+    def resume(self, index: int) -> None:
+        self.ready.append(index)
+        if self.waker is not None and not self.waker.done():
+            self.waker.set_result(None)
+
+    def step(self, index: int) -> None:
+        coroutine = self.coroutines[index]
+        try:
+            awaited = coroutine.send(None)
+        except StopIteration as done:
+            self.results[index] = done.value
+            return
+        except Exception as error:
+            self.errors.append(error)
+            return
+        if awaited is not None and not asyncio.isfuture(awaited):
+            coroutine.close()
+            self.errors.append(StepAside(f"a resolver awaited {type(awaited).__name__}"))
+            return
+        self.pending += 1
+        if awaited is None:
+            self.yielded.append(index)
+            return
+        awaited._asyncio_future_blocking = False  # as a Task does when it takes over a yielded future
+        awaited.add_done_callback(lambda _: self.resume(index))
 
 
 async def _wrap(awaitable: Any) -> Any:
