@@ -1,0 +1,1 @@
+"""The bottom layer: every SQL statement of the gateway, per domain; nothing of GraphQL or HTTP."""

@@ -1,0 +1,1 @@
+"""What each field does: check arguments and scopes, ask loaders, shape results; no SQL, no GraphQL types."""

@@ -1,4 +1,4 @@
-"""Affiliations: an affiliate's application to promote a product, how it performs, and deciding on it."""
+"""Affiliations: an affiliate's application to promote a product, how it performs, and the filter of their list."""
 
 from __future__ import annotations
 

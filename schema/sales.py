@@ -1,4 +1,4 @@
-"""Sales: the Sale type, its enums, and the filter and order of the sales list."""
+"""Sales: the Sale type, and the filter and order of the sales list."""
 
 from __future__ import annotations
 

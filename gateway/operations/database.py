@@ -1,4 +1,4 @@
-"""Connections to PostgreSQL: the pool, the tenant transaction, and the embedded server."""
+"""Connections to PostgreSQL: the pool, databases and roles by URL, and the embedded server."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Withdrawals and prepayments: the lists, and requesting or cancelling them."""
+"""Withdrawals and prepayments: their types, the filter of withdrawals and the inputs that request them."""
 
 from __future__ import annotations
 

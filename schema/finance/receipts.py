@@ -1,4 +1,4 @@
-"""Commission receipts between the producer and its affiliates, and deciding the received ones."""
+"""Commission receipts between the producer and its affiliates, and the filter of their list."""
 
 from __future__ import annotations
 
