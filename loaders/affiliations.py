@@ -107,7 +107,8 @@ async def decide_affiliation(
 ) -> Outcome[AffiliationRow]:
     """Approve (ACTIVE, optionally with a new rate), reject or block an affiliation."""
     assignments = (
-        "status = $3, decided_at = now(), decision_reason = $4, commission_rate = coalesce($5, commission_rate)"
+        "status = $3, decided_at = coalesce(decided_at, now()), decision_reason = $4,"
+        " commission_rate = coalesce($5, commission_rate)"
     )
     change = AFFILIATION_DECISIONS[status]
     return await change_status(

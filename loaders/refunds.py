@@ -42,6 +42,7 @@ class RefundRow:
     status: str
     requested_at: datetime
     resolved_at: datetime | None
+    denial_reason: str | None
 
 
 REFUND_COLUMNS = column_list(RefundRow)

@@ -59,6 +59,9 @@ def refused(code: UserErrorCode, message: str, *field: str) -> Outcome[Any]:
     return Outcome(refused=Refused(code, message, field))
 
 
+IDEMPOTENT_TABLES = ("withdrawals", "prepayments")  # the requests made under a producer's idempotency keys
+
+
 async def earlier_request(
     connection: asyncpg.Connection,
     producer_id: int,
@@ -68,12 +71,12 @@ async def earlier_request(
     idempotency_key: str,
     request_hash: bytes,
 ) -> Outcome[R] | None:
-    """Serialise the requests that share an idempotency key; when one was made before, its first result (the
-    same input) or IDEMPOTENCY_KEY_REUSED (another input). `table` and `columns` are constants of our code."""
+    """Serialise the requests that share an idempotency key (one key space per producer, whatever the request);
+    when the key was used before, the first result (the same request again) or IDEMPOTENCY_KEY_REUSED (another
+    request, or another kind of request). `table` is one of `IDEMPOTENT_TABLES`, `columns` its row's."""
     await connection.execute(
-        "select pg_advisory_xact_lock(hashtextextended($2::text || ':' || $1::bigint::text || ':' || $3::text, 0))",
+        "select pg_advisory_xact_lock(hashtextextended('idempotency:' || $1::bigint::text || ':' || $2::text, 0))",
         producer_id,
-        table,
         idempotency_key,
     )
     earlier = await connection.fetchrow(
@@ -82,6 +85,14 @@ async def earlier_request(
         idempotency_key,
     )
     if earlier is None:
+        for other in IDEMPOTENT_TABLES:
+            if other != table and await connection.fetchval(
+                f"select exists (select 1 from {other} where producer_id = $1 and idempotency_key = $2)",
+                producer_id,
+                idempotency_key,
+            ):
+                message = f"This idempotency key was used for another kind of request ({other})"
+                return refused(UserErrorCode.IDEMPOTENCY_KEY_REUSED, message, "input", "idempotencyKey")
         return None
     if bytes(earlier["request_hash"]) != request_hash:
         message = "This idempotency key was used for a different request"
@@ -100,6 +111,7 @@ class StatusChange:
     columns: str
     row_type: Callable[..., Any]
     eligible: str = "true"  # a further condition on the row, SQL of our code
+    ineligible: str = ""  # why a row of an allowed status that fails `eligible` may not change
 
 
 async def lock_for_change(
@@ -115,7 +127,9 @@ async def lock_for_change(
     )
     if current is None:
         return None, refused(UserErrorCode.NOT_FOUND, f"No such {change.noun}", "id")
-    if current["status"] not in change.allowed or not current["eligible"]:
+    if not current["eligible"]:
+        return current, refused(UserErrorCode.INVALID_STATE, change.ineligible, "id")
+    if current["status"] not in change.allowed:
         message = f"This {change.noun} is {current['status']}; allowed only from {', '.join(change.allowed)}"
         return current, refused(UserErrorCode.INVALID_STATE, message, "id")
     return current, None

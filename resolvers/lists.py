@@ -7,14 +7,14 @@ import base64
 import binascii
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 from typing import Any, Generic, TypeVar
 
 import orjson
 
 from loaders.keyset import ChildPagesLoader, KeysetList, KeysetOrder, Page, PageRequest, ValueKind
 from loaders.where import Filters
+from resolvers import values
 from resolvers.context import Context
 from resolvers.errors import BadUserInput
 from resolvers.scopes import require_scope
@@ -62,15 +62,8 @@ def decode_cursor(cursor: str, name: str, kind: ValueKind) -> tuple[Any, int]:
 
 
 def _sort_value(text: str, kind: ValueKind) -> Any:
-    if kind == "datetime":
-        value = datetime.fromisoformat(text)
-        if value.tzinfo is None:
-            raise ValueError(text)
-        return value
-    number = Decimal(text)
-    if not number.is_finite():
-        raise ValueError(text)
-    return number
+    """The sort value of a cursor, held to the rules of the same value as an argument (`values.py`)."""
+    return values.date_time(text) if kind == "datetime" else values.decimal(text)
 
 
 def page_request(window: Window, name: str, order: KeysetOrder) -> PageRequest:

@@ -20,11 +20,14 @@ RECOVERING_SALE = Relation("Sale", SaleByIdLoader, "recovered_sale_id")  # of a 
 async def sales(context: Context, filters: Filters, window: Window, order: str | None) -> ListPage[SaleRow]:
     """The producer's sales, newest first by default. Scope: sales:read."""
     # `order` is `FIELD:DIRECTION`, one of the orders of `loaders.sales.SALES`; None for the first of them
-    return await list_page(context, SALES, _checked(filters), window, scope="sales:read", order=order)
+    return await list_page(context, SALES, _checked(filters, order), window, scope="sales:read", order=order)
 
 
-def _checked(filters: Filters) -> Filters:
-    """The search trimmed (no search when blank), the buyer's e-mail within what an address may be."""
+def _checked(filters: Filters, order: str | None) -> Filters:
+    """The search trimmed (no search when blank), the buyer's e-mail within what an address may be; an order by
+    amount within one currency (amounts of different currencies do not compare)."""
+    if order is not None and order.startswith("GROSS_AMOUNT") and filters.get("currency") is None:
+        raise BadUserInput("Ordering by GROSS_AMOUNT compares amounts: choose their currency with `filter.currency`")
     checked = dict(filters)
     search = (checked.pop("search", None) or "").strip()[:MAX_SEARCH_LENGTH]
     if search:

@@ -2,7 +2,8 @@
 
 A filter input's fields are named as the conditions of its list (`loaders.keyset.KeysetList`); `filters_of`
 turns a given input into those values: enums by their names, global ids (fields made by `ids_of`) as primary
-keys, absent fields left out.
+keys, absent fields left out. An empty list, or a `..._from` after its `..._to`, is refused: it could only be a
+mistake (it would match nothing).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 import strawberry
 
 from loaders.where import Filters
+from resolvers.errors import BadUserInput
 from resolvers.ids import pk_of
 
 IDS = "ids"  # the metadata key naming the type of an input field's global ids
@@ -30,9 +32,21 @@ def filters_of(given: Any) -> Filters:
     filters: dict[str, Any] = {}
     for field in given.__strawberry_definition__.fields:
         value = getattr(given, field.python_name)
+        if value == []:
+            raise BadUserInput(f"`filter.{_camel(field.python_name)}` is empty: name at least one, or leave it out")
         if value is not None:
             filters[field.python_name] = _plain(value, (field.metadata or {}).get(IDS))
+    for name, start in filters.items():
+        end = filters.get(name.removesuffix("_from") + "_to") if name.endswith("_from") else None
+        if end is not None and start > end:
+            upper = _camel(name.removesuffix("_from") + "_to")
+            raise BadUserInput(f"`filter.{_camel(name)}` must not be after `filter.{upper}`")
     return filters
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(word.capitalize() for word in rest)
 
 
 def _plain(value: Any, id_type: str | None) -> Any:

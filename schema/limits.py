@@ -62,11 +62,12 @@ class _Measurer:
         for selection in selection_set.selections:
             directives = len(selection.directives or ())
             if isinstance(selection, FieldNode):
-                if selection.name.value.startswith("__"):
-                    continue  # introspection is not limited by depth (GraphiQL's own query is deep)
                 inner = self.selection_set(selection.selection_set)
+                # introspection (`__schema`, `__type`) is not limited by depth: GraphiQL's own query is deep;
+                # its aliases and directives count as any others
+                introspection = selection.name.value in ("__schema", "__type")
                 total = total + Measure(
-                    depth=inner.depth + 1,
+                    depth=0 if introspection else inner.depth + 1,
                     aliases=inner.aliases + (selection.alias is not None),
                     directives=inner.directives + directives,
                 )

@@ -116,7 +116,10 @@ refunds = connection_field(refunds_resolvers.refunds, filter=RefundFilter)
 subscriptions = connection_field(subscriptions_resolvers.subscriptions, filter=SubscriptionFilter)
 
 
-@strawberry.field(description="Active, new and cancelled subscriptions of a period (default: last 7 days).")
+@strawberry.field(
+    description="Active, new and cancelled subscriptions of a period (default: the last 7 days). "
+    "Scope: subscriptions:read."
+)
 async def subscription_summary(
     info: Info[Context, None], period: DateRangeInput | None = None
 ) -> SubscriptionSummary | None:

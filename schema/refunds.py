@@ -36,6 +36,7 @@ class Refund(Node, FromRow):
     status: RefundStatus
     requested_at: datetime.datetime
     resolved_at: datetime.datetime | None
+    denial_reason: str | None = strawberry.field(description="Why the producer denied it, when it did.")
     row: strawberry.Private[RefundRow]
 
     sale: Annotated[Sale, strawberry.lazy("schema.sales")] = relation(sales_resolvers.SALE)

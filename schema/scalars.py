@@ -1,36 +1,37 @@
-"""Scalars of the API: exact decimals as strings; DateTime and Date are Strawberry's ISO-8601 ones.
+"""Scalars of the API: exact decimals as strings, days, and date-times with their offset.
 
-Types annotate money with `decimal.Decimal`; the schema maps it to the `Decimal` scalar
-(`SCALAR_MAP`).
+Types annotate money with `decimal.Decimal`, days with `datetime.date` and moments with `datetime.datetime`;
+the schema maps them to these scalars (`SCALAR_MAP`), which read values only in their canonical forms
+(`resolvers/values.py`): anything else is a BAD_USER_INPUT that says what was expected.
 """
 
 from __future__ import annotations
 
+import datetime
 import decimal
-import re
 from typing import Any
 
 import strawberry
 
-_DECIMAL_TEXT = re.compile(r"^-?\d{1,20}(\.\d{1,20})?$")
-
-
-def parse_decimal(value: object) -> decimal.Decimal:
-    """A plain decimal number written as a string ("1234.50"); no exponents, NaN or infinities."""
-    if not isinstance(value, str) or not _DECIMAL_TEXT.match(value):
-        raise ValueError(f'Decimal must be a string such as "1234.50", got {value!r}')
-    return decimal.Decimal(value)
-
-
-def serialize_decimal(value: decimal.Decimal) -> str:
-    return str(value)
-
+from resolvers import values
 
 SCALAR_MAP: dict[object, Any] = {
     decimal.Decimal: strawberry.scalar(
         name="Decimal",
         description='An exact decimal number, as a string such as "1234.50". Never a float.',
-        serialize=serialize_decimal,
-        parse_value=parse_decimal,
-    )
+        serialize=str,
+        parse_value=values.decimal,
+    ),
+    datetime.date: strawberry.scalar(
+        name="Date",
+        description="A day, YYYY-MM-DD (ISO 8601), from 1900-01-01 to 9998-12-31.",
+        serialize=datetime.date.isoformat,
+        parse_value=values.day,
+    ),
+    datetime.datetime: strawberry.scalar(
+        name="DateTime",
+        description="A moment, ISO 8601 with its offset (2026-11-30T22:00:00-03:00, or Z for UTC), from 1900 to 9998.",
+        serialize=datetime.datetime.isoformat,
+        parse_value=values.date_time,
+    ),
 }

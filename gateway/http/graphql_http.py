@@ -7,10 +7,8 @@ import logging
 import re
 import time
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
@@ -22,37 +20,18 @@ from gateway.http.context import build_context
 from gateway.http.errors import format_error, unavailable_reason
 from gateway.http.metrics import RequestRecord, record
 from gateway.http.pages import graphiql_page
+from gateway.http.requests import BadRequest, ClientGone, GraphQLRequest, read_get, read_post
 from gateway.http.responses import OrjsonResponse, error_response
 from gateway.operations.tracing import REQUEST_TRACING, Tracing
 from loaders.api_keys import find_principal, hash_key, key_check_sql, looks_like_key
 from loaders.database import KeyRevoked, acquire
 from resolvers.context import Context
 from resolvers.errors import ErrorCode
-from schema.limits import MAX_QUERY_CHARACTERS
 
 log = logging.getLogger("gateway.graphql")
 
 _OPERATION = re.compile(r"\b(?:query|mutation|subscription)\s+([A-Za-z_][A-Za-z0-9_]*)")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-_JSON_TYPES = ("application/json", "application/graphql-response+json")
-MAX_BODY_BYTES = 2 * 1024 * 1024
-
-
-class BadRequest(Exception):
-    """The HTTP request is not a GraphQL request we can run (HTTP 400)."""
-
-    code = ErrorCode.BAD_USER_INPUT
-
-
-class QueryTooLarge(BadRequest):
-    code = ErrorCode.QUERY_TOO_COMPLEX
-
-
-@dataclass(frozen=True, slots=True)
-class GraphQLRequest:
-    query: str
-    variables: dict[str, Any] | None
-    operation_name: str | None
 
 
 def _first_operation_name(query: str) -> str | None:
@@ -64,50 +43,6 @@ def _first_operation_name(query: str) -> str | None:
 def request_id_of(request: Request) -> str:
     supplied = request.headers.get("x-request-id", "")
     return supplied if _REQUEST_ID.match(supplied) else uuid.uuid4().hex
-
-
-def _graphql_request(payload: Any) -> GraphQLRequest:
-    if isinstance(payload, list):
-        raise BadRequest("Batched operations are not supported; send one operation per request")
-    if not isinstance(payload, dict):
-        raise BadRequest("The body must be a JSON object with a `query`")
-    query = payload.get("query")
-    if not isinstance(query, str) or not query.strip():
-        raise BadRequest("`query` must be a non-empty string")
-    if len(query) > MAX_QUERY_CHARACTERS:
-        raise QueryTooLarge(f"The query has {len(query)} characters; at most {MAX_QUERY_CHARACTERS} are allowed")
-    variables = payload.get("variables")
-    if isinstance(variables, str) and variables.strip():
-        try:
-            variables = orjson.loads(variables)
-        except orjson.JSONDecodeError:
-            raise BadRequest("`variables` is not valid JSON") from None
-    if variables in ("", None):
-        variables = None
-    elif not isinstance(variables, dict):
-        raise BadRequest("`variables` must be a JSON object")
-    operation_name = payload.get("operationName")
-    if operation_name is not None and not isinstance(operation_name, str):
-        raise BadRequest("`operationName` must be a string")
-    return GraphQLRequest(query=query, variables=variables, operation_name=operation_name or None)
-
-
-async def _read_post(request: Request) -> GraphQLRequest:
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type not in _JSON_TYPES:
-        raise BadRequest("POST /graphql needs `Content-Type: application/json`")
-    body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        raise BadRequest(f"The body is larger than {MAX_BODY_BYTES} bytes")
-    if not body.strip():
-        raise BadRequest("The body is empty")
-    try:
-        payload = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        raise BadRequest("The body is not valid JSON (UTF-8)") from None
-    if b"\\u0000" in body:
-        raise BadRequest("NUL characters are not allowed in queries or variables")
-    return _graphql_request(payload)
 
 
 def _wants_ide(request: Request) -> bool:
@@ -197,15 +132,17 @@ async def _answer(request: Request, entry: RequestRecord, headers: dict[str, str
     state = request.app.state
     try:
         if request.method == "POST":
-            graphql_request = await _read_post(request)
+            graphql_request = await read_post(request)
             allowed = {OperationType.QUERY, OperationType.MUTATION}
         else:
-            if "\x00" in str(request.query_params):
-                raise BadRequest("NUL characters are not allowed in queries or variables")
-            graphql_request = _graphql_request(dict(request.query_params))
+            graphql_request = read_get(request)
             allowed = {OperationType.QUERY}
     except BadRequest as error:
-        return _refuse(entry, 400, str(error), error.code, headers)
+        return _refuse(entry, error.status, str(error), error.code, headers)
+    except ClientGone:
+        log.info("the client disconnected before sending its whole request (request %s)", entry.request_id)
+        entry.status = 499  # as nginx names it: nobody is left to read the answer
+        return Response(status_code=499, headers=headers)
     entry.operation = graphql_request.operation_name or _first_operation_name(graphql_request.query)
     if (tracing := REQUEST_TRACING.get()) is not None:  # tracing on: the operation's type on the request's span
         tracing.note_operation(graphql_request.query, graphql_request.operation_name)

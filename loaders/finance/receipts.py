@@ -45,7 +45,13 @@ ReceiptByIdLoader = rows_by_id("receipts", ReceiptRow)
 
 # only a RECEIVED receipt that is PENDING may be accepted or rejected
 RECEIPT_DECISION = StatusChange(
-    "receipts", "received receipt", ("PENDING",), RECEIPT_COLUMNS, ReceiptRow, eligible="direction = 'RECEIVED'"
+    "receipts",
+    "received receipt",
+    ("PENDING",),
+    RECEIPT_COLUMNS,
+    ReceiptRow,
+    eligible="direction = 'RECEIVED'",
+    ineligible="Only a receipt you RECEIVED can be accepted or rejected; this one you SENT",
 )
 
 

@@ -112,6 +112,87 @@ CASES = [
     Case("subscription operation", "subscription { viewer { id } }", status=400),
     Case("mutation by GET", method="GET", query="mutation { viewer { id } }", status=405),
     Case("two operations, none named", "query A { viewer { id } } query B { viewer { id } }"),
+    # values the database cannot hold, and non-canonical spellings: refused before any statement
+    Case("period in year 9999", '{ salesManagement(period: {from: "9999-12-25", to: "9999-12-31"}) { asOf } }'),
+    Case(
+        "createdFrom in year 0 in UTC", '{ sales(filter: {createdFrom: "0001-01-01T00:00:00+14:00"}) { nodes { id } } }'
+    ),
+    Case(
+        "createdTo past year 9999 in UTC",
+        '{ sales(filter: {createdTo: "9999-12-31T23:59:59-12:00"}) { nodes { id } } }',
+    ),
+    Case("date-time without an offset", '{ sales(filter: {createdFrom: "2026-11-30T22:00:00"}) { nodes { id } } }'),
+    Case(
+        "report period in year 9999",
+        '{ reports { paymentMethods(period: {from: "9999-01-01", to: "9999-01-02"}) { sales } } }',
+    ),
+    Case(
+        "date with Unicode digits", '{ salesManagement(period: {from: "２０２６-01-01", to: "2026-01-02"}) { asOf } }'
+    ),
+    Case(
+        "GROSS_AMOUNT cursor of 1e-20000",
+        "query ($after: String) { sales(first: 2, after: $after, orderBy: {field: GROSS_AMOUNT, direction: ASC},"
+        " filter: {currency: BRL}) { nodes { id } } }",
+        {"after": base64.urlsafe_b64encode(b'["sales:gross_amount:asc","1e-20000",1]').decode()},
+    ),
+    Case(
+        "cursor with a date-time out of range",
+        SALES_PAGE,
+        {"after": base64.urlsafe_b64encode(b'["sales:created_at:desc","0001-01-01T00:00:00+14:00",1]').decode()},
+    ),
+    Case(
+        "id with Arabic-Indic digits",
+        "query ($id: ID!) { node(id: $id) { id } }",
+        {"id": base64.b64encode("Sale:١٩٩٤".encode()).decode()},
+    ),
+    Case(
+        "id with fullwidth digits",
+        "query ($id: ID!) { node(id: $id) { id } }",
+        {"id": base64.b64encode("Sale:１９９４".encode()).decode()},
+    ),
+    Case(
+        "id with a sign and a space",
+        "query ($id: ID!) { node(id: $id) { id } }",
+        {"id": base64.b64encode(b"Sale: +1994").decode()},
+    ),
+    Case(
+        "id with an underscore",
+        "query ($id: ID!) { node(id: $id) { id } }",
+        {"id": base64.b64encode(b"Sale:1_994").decode()},
+    ),
+    Case(
+        "amount with fullwidth digits",
+        'mutation { requestWithdrawal(input: {amount: "１.００", currency: BRL, idempotencyKey: "k"}) { userErrors { code } } }',
+    ),
+    Case(
+        "amount with an exponent",
+        'mutation { requestWithdrawal(input: {amount: "1e2", currency: BRL, idempotencyKey: "k"}) { userErrors { code } } }',
+    ),
+    Case("empty status list", "{ sales(filter: {status: []}) { nodes { id } } }"),
+    Case(
+        "createdFrom after createdTo",
+        '{ sales(filter: {createdFrom: "2026-02-01T00:00:00Z", createdTo: "2026-01-01T00:00:00Z"}) { nodes { id } } }',
+    ),
+    Case(
+        "order by amount across currencies",
+        "{ sales(orderBy: {field: GROSS_AMOUNT, direction: DESC}) { nodes { id } } }",
+    ),
+    Case(
+        "101 aliases of __typename",
+        "{ " + " ".join(f"a{i}: __typename" for i in range(101)) + " }",
+        code="QUERY_TOO_COMPLEX",
+    ),
+    Case(
+        "20 aliases of __schema",
+        "{ " + " ".join(f"a{i}: __schema {{ queryType {{ name }} }}" for i in range(20)) + " }",
+        code="QUERY_TOO_COMPLEX",
+    ),
+    Case(
+        "body naming query twice",
+        body=b'{"query": "{ viewer { id } }", "query": "mutation { cancelWithdrawal(id: \\"x\\") { userErrors { code } } }"}',
+        status=400,
+    ),
+    Case("variables a string that is not JSON", body=b'{"query": "{ viewer { id } }", "variables": "x"}', status=400),
 ]
 
 

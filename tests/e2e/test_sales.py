@@ -133,10 +133,13 @@ async def test_every_page_both_ways_sees_each_sale_once(
 ) -> None:
     rows = await _rows(connection, seller)
     column = "created_at" if field == "CREATED_AT" else "gross_amount"
+    variables: dict[str, Any] = {"orderBy": {"field": field, "direction": direction}}
+    if field == "GROSS_AMOUNT":  # amounts compare within one currency: ordering by them names it
+        variables["filter"] = {"currency": "BRL"}
+        rows = [row for row in rows if row["currency"] == "BRL"]
     expected = [row["id"] for row in sorted(rows, key=lambda row: (row[column], row["id"]))]
     if direction == "DESC":
         expected.reverse()
-    variables = {"orderBy": {"field": field, "direction": direction}}
     assert await _walk(client, seller.key, variables, backward=False) == expected
     assert await _walk(client, seller.key, variables, backward=True) == expected
 

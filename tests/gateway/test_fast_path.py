@@ -63,7 +63,8 @@ HAND_WRITTEN: list[tuple[str, dict[str, Any] | None]] = [
     ),
     (
         "query ($skipBuyer: Boolean!, $withProduct: Boolean!) { first: sales(first: 3) { ...SaleBits }"
-        " second: sales(first: 3, orderBy: {field: GROSS_AMOUNT, direction: ASC}) { ...SaleBits } }"
+        " second: sales(first: 3, orderBy: {field: GROSS_AMOUNT, direction: ASC}, filter: {currency: BRL})"
+        " { ...SaleBits } }"
         " fragment SaleBits on SaleConnection { nodes { ... on Sale { id } ...More __typename }"
         " pageInfo { startCursor } }"
         " fragment More on Sale { buyer @skip(if: $skipBuyer) { email } product @include(if: $withProduct) { name }"

@@ -1,0 +1,87 @@
+"""The canonical forms of the values the API reads, wherever they come from (arguments, variables, cursors).
+
+One rule for each kind, so that a value the database cannot hold is refused with BAD_USER_INPUT before any
+statement, never failing inside one:
+
+- a date-time carries its offset (`2026-11-30T22:00:00-03:00` or `...Z`; a bare local time is ambiguous, since
+  periods are in the producer's time zone) and lies in [1900-01-01T00:00Z, 9999-01-01T00:00Z);
+- a day is `YYYY-MM-DD` from 1900-01-01 to 9998-12-31;
+- a decimal is plain: ASCII digits, an optional leading minus, an optional fraction (no exponent, no NaN, no
+  sign `+`, no spaces, no underscores), at most 20 digits on each side of the point.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(9998, 12, 31)
+FIRST_INSTANT = datetime(1900, 1, 1, tzinfo=UTC)
+END_OF_INSTANTS = datetime(9999, 1, 1, tzinfo=UTC)
+
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+_DATE_TIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})", re.ASCII
+)
+_DECIMAL = re.compile(r"-?[0-9]{1,20}(\.[0-9]{1,20})?", re.ASCII)
+
+
+class InvalidValue(ValueError):
+    """A value in a form or range the API does not take; the message says which."""
+
+
+def day(text: object) -> date:
+    if not isinstance(text, str) or not _DAY.fullmatch(text):
+        raise InvalidValue(f"A date is written YYYY-MM-DD, such as 2026-11-30; got {_shown(text)}")
+    try:
+        value = date.fromisoformat(text)
+    except ValueError:
+        raise InvalidValue(f"{text} is not a day of the calendar") from None
+    return checked_day(value)
+
+
+def checked_day(value: date) -> date:
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise InvalidValue(f"Dates go from {FIRST_DAY} to {LAST_DAY}; got {value}")
+    return value
+
+
+def date_time(text: object) -> datetime:
+    if not isinstance(text, str) or not _DATE_TIME.fullmatch(text):
+        raise InvalidValue(
+            "A date-time is written in ISO 8601 with its offset, such as 2026-11-30T22:00:00-03:00 or "
+            f"2026-12-01T01:00:00Z; got {_shown(text)}"
+        )
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidValue(f"{text} is not a moment of the calendar") from None
+    return checked_date_time(value)
+
+
+def checked_date_time(value: datetime) -> datetime:
+    try:
+        in_range = value.tzinfo is not None and FIRST_INSTANT <= value < END_OF_INSTANTS
+    except OverflowError:
+        in_range = False
+    if not in_range:
+        raise InvalidValue(f"Date-times go from {FIRST_INSTANT.isoformat()} up to {END_OF_INSTANTS.isoformat()}")
+    return value
+
+
+def decimal(text: object) -> Decimal:
+    if not isinstance(text, str):
+        raise InvalidValue(f'A Decimal is written as a string, such as "1234.50"; got {_shown(text)}')
+    if not _DECIMAL.fullmatch(text):
+        raise InvalidValue(
+            'A Decimal is plain digits with an optional minus and fraction, such as "1234.50" (no exponent, '
+            f"no other characters, at most 20 digits on each side of the point); got {_shown(text)}"
+        )
+    return Decimal(text)
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

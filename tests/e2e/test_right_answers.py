@@ -1,0 +1,83 @@
+"""Answers corrected after the audit of every section against its rows: each test is named for what was wrong."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime
+
+import asyncpg
+import httpx
+
+from tests.e2e.test_mutations import DENY, PREPAY, WITHDRAW, _affiliation, _sale_with_refund
+from tests.factories.catalog import make_affiliate
+from tests.factories.finance import make_funded_seller
+from tests.factories.producers import make_seller
+from tests.graphql import post
+
+
+def gid(type_name: str, pk: int) -> str:
+    return base64.b64encode(f"{type_name}:{pk}".encode()).decode()
+
+
+async def test_a_denied_refund_shows_why(client: httpx.AsyncClient, connection: asyncpg.Connection) -> None:
+    seller = await make_funded_seller(connection)
+    _, refund = await _sale_with_refund(connection, seller, refund="10.00")
+    await post(client, seller.key, DENY, {"id": gid("Refund", refund), "reason": "Course fully watched"})
+    query = "query ($id: ID!) { node(id: $id) { ... on Refund { status reason denialReason } } }"
+    node = (await post(client, seller.key, query, {"id": gid("Refund", refund)})).json()["data"]["node"]
+    assert node["status"] == "DENIED"
+    assert node["denialReason"] == "Course fully watched"
+
+
+async def test_an_idempotency_key_is_one_per_producer_across_operations(
+    client: httpx.AsyncClient, connection: asyncpg.Connection
+) -> None:
+    seller = await make_funded_seller(connection)
+    asked = {"input": {"amount": "10.00", "currency": "BRL", "idempotencyKey": "shared-key"}}
+    first = (await post(client, seller.key, WITHDRAW, asked)).json()["data"]["requestWithdrawal"]
+    assert first["userErrors"] == []
+    again = (await post(client, seller.key, PREPAY, asked)).json()["data"]["requestPrepayment"]
+    assert [error["code"] for error in again["userErrors"]] == ["IDEMPOTENCY_KEY_REUSED"]
+    assert await connection.fetchval("select count(*) from prepayments where producer_id = $1", seller.id) == 0
+
+
+async def test_blocking_an_active_affiliation_keeps_when_it_was_decided(
+    client: httpx.AsyncClient, connection: asyncpg.Connection
+) -> None:
+    seller = await make_seller(connection)
+    affiliation = await _affiliation(connection, seller, "ACTIVE")
+    decided = datetime(2025, 3, 1, 12, tzinfo=UTC)
+    await connection.execute("update affiliations set decided_at = $2 where id = $1", affiliation, decided)
+    block = "mutation ($id: ID!) { blockAffiliation(id: $id) { affiliation { status decidedAt } userErrors { code } } }"
+    payload = (await post(client, seller.key, block, {"id": gid("Affiliation", affiliation)})).json()["data"]
+    assert payload["blockAffiliation"]["affiliation"]["status"] == "BLOCKED"
+    assert datetime.fromisoformat(payload["blockAffiliation"]["affiliation"]["decidedAt"]) == decided
+
+
+async def test_deciding_a_sent_receipt_says_it_was_sent(
+    client: httpx.AsyncClient, connection: asyncpg.Connection
+) -> None:
+    seller = await make_seller(connection)
+    affiliate = await make_affiliate(connection, seller.id)
+    receipt = await connection.fetchval(
+        "insert into receipts (producer_id, number, direction, affiliate_id, amount, currency, status, period_from,"
+        " period_to, issued_at) values ($1, 'S-1', 'SENT', $2, 10, 'BRL', 'PENDING', '2025-01-01', '2025-01-31',"
+        " now()) returning id",
+        seller.id,
+        affiliate,
+    )
+    accept = "mutation ($id: ID!) { acceptReceipt(id: $id) { userErrors { code message } } }"
+    errors = (await post(client, seller.key, accept, {"id": gid("Receipt", receipt)})).json()["data"]["acceptReceipt"]
+    assert errors["userErrors"][0]["code"] == "INVALID_STATE"
+    assert "SENT" in errors["userErrors"][0]["message"]
+    assert "RECEIVED" in errors["userErrors"][0]["message"]
+
+
+async def test_an_id_of_another_type_names_the_type_in_plain_words(
+    client: httpx.AsyncClient, connection: asyncpg.Connection
+) -> None:
+    seller = await make_seller(connection)
+    query = "query ($a: ID) { sales(filter: {affiliateId: $a}) { nodes { id } } }"
+    body = (await post(client, seller.key, query, {"a": gid("Sale", 1)})).json()
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "names no Affiliate" in body["errors"][0]["message"]
