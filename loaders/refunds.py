@@ -1,9 +1,10 @@
 """Refunds: the list, by id, the refunds of each sale, and deciding them.
 
 Approval moves the sale to REFUNDED or PARTIALLY_REFUNDED and debits the producer's ledger once, however many
-times it is asked concurrently: the refund row is locked and must be REQUESTED. A refund larger than the
-available balance is still approved (the buyer's right comes first): the REFUND entry is available at once and
-may take `available` below zero; withdrawals are refused until it recovers.
+times it is asked concurrently: the refund row is locked and must be REQUESTED. The REFUND entry takes the money
+back where the sale's is: from pending money until the sale's release date, from available money after it. A
+refund larger than the available balance is still approved (the buyer's right comes first) and may take
+`available` below zero; withdrawals are refused until it recovers.
 """
 
 from __future__ import annotations
@@ -110,7 +111,13 @@ async def approve_refund(connection: asyncpg.Connection, producer_id: int, refun
     )
     debit = (sale["net_amount"] * refund["amount"] / sale["gross_amount"]).quantize(CENT, rounding=ROUND_HALF_UP)
     description = f"Refund of sale {sale['transaction_code']}"
-    entry = NewEntry("REFUND", refund["currency"], -debit, description, moment, moment, sale["id"], refund_id)
+    released = await connection.fetchval(  # the sale's money, if still pending, is what the refund takes back
+        "select max(available_at) from statement_entries where producer_id = $1 and sale_id = $2 and kind = 'SALE'",
+        producer_id,
+        sale["id"],
+    )
+    available_at = max(moment, released) if released is not None else moment
+    entry = NewEntry("REFUND", refund["currency"], -debit, description, moment, available_at, sale["id"], refund_id)
     await write_entries(connection, producer_id, [entry])
     assignments = "status = 'APPROVED', resolved_at = now()"
     return await change_status(connection, REFUND_DECISION, producer_id, refund_id, assignments, checked=True)

@@ -260,6 +260,8 @@ async def revenue_over_time(
 
 
 DIRECT_SOURCE = "(direct)"
+# a visit with no source, or one tagged "direct", is direct traffic: one row, named DIRECT_SOURCE ($5)
+TRAFFIC_SOURCE = "case when source is null or source = '' or lower(source) = 'direct' then $5 else source end"
 
 
 @dataclass(slots=True)
@@ -275,12 +277,12 @@ class SourceRow:
 
 
 async def traffic_sources(db: TenantDatabase, start: datetime, end: datetime) -> list[SourceRow]:
-    """Per traffic source (null or empty reported as "(direct)"): made sales created in [start, end), lost
+    """Per traffic source (none, empty or "direct" reported as "(direct)"): made sales created in [start, end), lost
     sales whose last attempt is in [start, end), sales / (sales + lost) in percent, and the gross revenue
     per currency (one row per source and currency). Ordered by sales desc, lost sales desc, source (bytewise)."""
     sql = f"""
         with made as (
-            select coalesce(nullif(source, ''), $5) as source, currency, count(*) as sales,
+            select {TRAFFIC_SOURCE} as source, currency, count(*) as sales,
                    sum(gross_amount) as revenue
             from sales
             where {MADE_IN_PERIOD}
@@ -290,7 +292,7 @@ async def traffic_sources(db: TenantDatabase, start: datetime, end: datetime) ->
             select source, sum(sales)::bigint as sales from made group by source
         ),
         lost as (
-            select coalesce(nullif(source, ''), $5) as source, count(*) as lost_sales
+            select {TRAFFIC_SOURCE} as source, count(*) as lost_sales
             from ({_LAST_ATTEMPTS_IN_PERIOD}) last_attempts
             group by 1
         ),

@@ -30,6 +30,7 @@ class SubscriptionRow:
     cancelled_at: datetime | None
     next_charge_at: datetime | None
     recurrence: int
+    billing_months: int
 
 
 SUBSCRIPTION_COLUMNS = column_list(SubscriptionRow)
@@ -79,9 +80,10 @@ async def subscription_summary(db: TenantDatabase, start: datetime, end: datetim
                count(*) filter (where active) as active,
                count(*) filter (where started_at >= $2 and started_at < $3) as new,
                count(*) filter (where cancelled_at >= $2 and cancelled_at < $3) as cancelled,
-               coalesce(sum(price) filter (where active), 0) as monthly_recurring_revenue
+               coalesce(round(sum(price / billing_months) filter (where active), 2), 0)
+                   as monthly_recurring_revenue
         from (
-            select currency, price, started_at, cancelled_at,
+            select currency, price, billing_months, started_at, cancelled_at,
                    started_at < $3 and (cancelled_at is null or cancelled_at >= $3) and status <> 'INACTIVE'
                        as active
             from subscriptions
@@ -96,6 +98,12 @@ async def subscription_summary(db: TenantDatabase, start: datetime, end: datetim
     )
     return [SubscriptionSummaryRow(*row) for row in rows]
 
+
+# the first due date after now on the subscription's schedule (each one counted from started_at: no drift)
+NEXT_DUE = (
+    "(select started_at + make_interval(months => n * billing_months) from generate_series(1, 1200) as n"
+    " where started_at + make_interval(months => n * billing_months) > now() order by n limit 1)"
+)
 
 CANCELLATION = StatusChange(
     "subscriptions", "subscription", ("STARTED", "ACTIVE", "DELAYED", "OVERDUE"), SUBSCRIPTION_COLUMNS, SubscriptionRow
@@ -117,7 +125,7 @@ async def cancel_subscription(
 async def reactivate_subscription(
     connection: asyncpg.Connection, producer_id: int, subscription_id: int
 ) -> Outcome[SubscriptionRow]:
-    """A subscription the seller cancelled, or one gone inactive, charges again from a month on."""
-    assignments = "status = 'ACTIVE', cancelled_at = null, cancellation_reason = null,"
-    assignments += " next_charge_at = now() + interval '1 month'"
+    """A subscription the seller cancelled, or one gone inactive, charges again on its original schedule: the
+    next due date of every `billing_months` from `started_at` (the billing date is kept, no free period)."""
+    assignments = "status = 'ACTIVE', cancelled_at = null, cancellation_reason = null, next_charge_at = " + NEXT_DUE
     return await change_status(connection, REACTIVATION, producer_id, subscription_id, assignments)

@@ -116,7 +116,8 @@ async def request_prepayment(info: Info[Context, None], input: RequestPrepayment
 
 @strawberry.mutation(
     description="Approve a REQUESTED refund: the sale becomes REFUNDED or PARTIALLY_REFUNDED and a REFUND entry "
-    "debits the producer's share, even past the available balance (which may then go negative). "
+    "debits the producer's share from where the sale's money is (pending until the sale's release date), "
+    "even past the balance (which may then go negative). "
     "Scope: refunds:write."
 )
 async def approve_refund(info: Info[Context, None], id: strawberry.ID) -> RefundPayload:

@@ -95,7 +95,9 @@ class TimePoint(FromRow):
 
 @strawberry.type(description="How one traffic source converts.")
 class TrafficSource:
-    source: str = strawberry.field(description='The traffic source / utm; "(direct)" when there is none.')
+    source: str = strawberry.field(
+        description='The traffic source / utm; "(direct)" when there is none (or it is the word "direct").'
+    )
     sales: int = strawberry.field(description="Made sales created in the period.")
     lost_sales: int = strawberry.field(
         description="Lost sales (last failed attempt per buyer and product) in the period, by the attempt's source."

@@ -41,6 +41,7 @@ class Subscription(Node, FromRow):
     cancelled_at: datetime.datetime | None
     next_charge_at: datetime.datetime | None
     recurrence: int = strawberry.field(description="How many charges so far.")
+    billing_months: int = strawberry.field(description="How many months one charge covers: 1, 3, 6 or 12.")
     row: strawberry.Private[SubscriptionRow]
 
     subscriber: Buyer = relation(catalog_resolvers.BUYER)
@@ -57,7 +58,8 @@ class SubscriptionSummary:
     new: int = strawberry.field(description="Started in the period.")
     cancelled: int = strawberry.field(description="Cancelled in the period.")
     monthly_recurring_revenue: list[Money] = strawberry.field(
-        description="Sum of the prices of the active subscriptions, one entry per currency."
+        description="The active subscriptions' prices as a monthly amount (a quarterly plan adds a third of its "
+        "price, an annual one a twelfth), one entry per currency."
     )
 
     @classmethod

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import base64
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import asyncpg
 import httpx
@@ -12,6 +13,8 @@ from tests.e2e.test_mutations import DENY, PREPAY, WITHDRAW, _affiliation, _sale
 from tests.factories.catalog import make_affiliate
 from tests.factories.finance import make_funded_seller
 from tests.factories.producers import make_seller
+from tests.factories.sales import make_sale
+from tests.factories.subscriptions import make_subscription
 from tests.graphql import post
 
 
@@ -81,3 +84,72 @@ async def test_an_id_of_another_type_names_the_type_in_plain_words(
     body = (await post(client, seller.key, query, {"a": gid("Sale", 1)})).json()
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert "names no Affiliate" in body["errors"][0]["message"]
+
+
+async def test_monthly_recurring_revenue_counts_each_plan_by_the_month(
+    client: httpx.AsyncClient, connection: asyncpg.Connection
+) -> None:
+    seller = await make_seller(connection)
+    started = datetime(2025, 1, 15, tzinfo=UTC)
+    plans = [("100.00", 1), ("300.00", 3), ("600.00", 6), ("1200.00", 12), ("99.99", 3)]
+    for price, months in plans:
+        await make_subscription(connection, seller, started_at=started, price=price, billing_months=months)
+    query = "{ subscriptionSummary { active monthlyRecurringRevenue { amount currency } } }"
+    summary = (await post(client, seller.key, query)).json()["data"]["subscriptionSummary"]
+    expected = sum(Decimal(price) / months for price, months in plans).quantize(Decimal("0.01"))
+    assert summary["active"] == len(plans)
+    assert summary["monthlyRecurringRevenue"] == [{"amount": str(expected), "currency": "BRL"}]
+
+
+async def test_a_reactivated_subscription_keeps_its_billing_date(
+    client: httpx.AsyncClient, connection: asyncpg.Connection
+) -> None:
+    seller = await make_seller(connection)
+    started = datetime(2025, 1, 31, 10, tzinfo=UTC)
+    subscription = await make_subscription(
+        connection, seller, started_at=started, status="CANCELLED_BY_SELLER", billing_months=3
+    )
+    reactivate = "mutation ($id: ID!) { reactivateSubscription(id: $id) { subscription { status nextChargeAt } userErrors { code } } }"
+    payload = (await post(client, seller.key, reactivate, {"id": gid("Subscription", subscription)})).json()["data"]
+    next_charge = datetime.fromisoformat(payload["reactivateSubscription"]["subscription"]["nextChargeAt"])
+    now = await connection.fetchval("select now()")
+    due = [
+        await connection.fetchval("select $1::timestamptz + make_interval(months => $2)", started, 3 * n)
+        for n in range(1, 40)
+    ]
+    assert next_charge == min(moment for moment in due if moment > now)
+
+
+async def test_refunding_a_pending_sale_takes_pending_money(
+    client: httpx.AsyncClient, connection: asyncpg.Connection
+) -> None:
+    seller = await make_funded_seller(connection)
+    sale, refund = await _sale_with_refund(connection, seller, refund="10.00")
+    release = datetime.now(UTC) + timedelta(days=20)
+    await connection.execute(
+        "insert into statement_entries (producer_id, kind, currency, amount, description, sale_id, occurred_at,"
+        " available_at) values ($1, 'SALE', 'BRL', 90.10, 'Sale', $2, now(), $3)",
+        seller.id,
+        sale,
+        release,
+    )
+    approve = "mutation ($id: ID!) { approveRefund(id: $id) { userErrors { code } } }"
+    assert (await post(client, seller.key, approve, {"id": gid("Refund", refund)})).json()["data"]["approveRefund"] == {
+        "userErrors": []
+    }
+    available_at = await connection.fetchval(
+        "select available_at from statement_entries where refund_id = $1 and kind = 'REFUND'", refund
+    )
+    assert available_at == release
+
+
+async def test_no_source_and_the_source_direct_are_one_direct_row(
+    client: httpx.AsyncClient, connection: asyncpg.Connection
+) -> None:
+    seller = await make_seller(connection)
+    day = datetime(2026, 3, 10, 12, tzinfo=UTC)
+    for source in (None, "", "direct", "Direct", "utm_source=google"):
+        await make_sale(connection, seller, created_at=day, source=source)
+    query = '{ reports { trafficSources(period: {from: "2026-03-01", to: "2026-03-31"}) { source sales } } }'
+    rows = (await post(client, seller.key, query)).json()["data"]["reports"]["trafficSources"]
+    assert rows == [{"source": "(direct)", "sales": 4}, {"source": "utm_source=google", "sales": 1}]

@@ -19,8 +19,9 @@ async def make_subscription(
     cancelled_at: datetime | None = None,
     price: str = "29.90",
     currency: str = "BRL",
+    billing_months: int = 1,
 ) -> int:
-    """A monthly subscription of the seller's buyer to its product, never charged yet (recurrence 0).
+    """A subscription (monthly unless `billing_months` says otherwise) of the seller's buyer to its product, never charged yet (recurrence 0).
 
     The status is ACTIVE, or CANCELLED_BY_CUSTOMER when `cancelled_at` is given; a cancelled status given
     without `cancelled_at` is cancelled when it started.
@@ -32,8 +33,8 @@ async def make_subscription(
         await connection.fetchval(
             """
             insert into subscriptions (producer_id, buyer_id, product_id, plan_name, price, currency, status,
-                                       started_at, cancelled_at, recurrence)
-            values ($1, $2, $3, 'Monthly', $4, $5, $6, $7, $8, 0)
+                                       started_at, cancelled_at, recurrence, billing_months)
+            values ($1, $2, $3, 'Monthly', $4, $5, $6, $7, $8, 0, $9)
             returning id
             """,
             seller.id,
@@ -44,5 +45,6 @@ async def make_subscription(
             chosen,
             started_at,
             cancelled_at,
+            billing_months,
         )
     )

@@ -345,9 +345,9 @@ analyze demo_subs;
 
 -- step: subscriptions
 insert into subscriptions (id, producer_id, buyer_id, product_id, plan_name, price, currency, status, started_at,
-                           cancelled_at, next_charge_at, recurrence) overriding system value
+                           cancelled_at, next_charge_at, recurrence, billing_months) overriding system value
 select id, producer_id, buyer_id, product_id, plan_name, price, currency, status, started_at, cancelled_at,
-       next_charge_at, recurrence
+       next_charge_at, recurrence, months
 from demo_subs
 order by id;
 
@@ -626,7 +626,7 @@ with slots as (
     from amounted a cross join demo_params p
     where a.amount > 0
 )
-select n.id, n.producer_id, n.amount, round(n.amount * 0.035, 2), n.currency, n.status,
+select n.id, n.producer_id, n.amount, round(n.amount * 0.025, 2), n.currency, n.status,
        md5(p.salt || ':prepayment:' || n.key)::uuid::text,
        sha256(convert_to('requestPrepayment|' || n.amount || '|' || n.currency, 'UTF8')),
        n.created_at
