@@ -60,6 +60,40 @@ async def acquire(
             waiters.value -= 1
 
 
+class ProducerShares:
+    """How many of the pool's connections one producer may hold at once in this process: `share` of them.
+
+    A producer sending many slow requests at once waits for its own requests, not the others' connections: the
+    rest of the pool stays free for the other producers. A request waits for its producer's turn as it would for
+    a connection, and the wait counts against the same timeout (`PoolExhausted` past it).
+    """
+
+    def __init__(self, share: int) -> None:
+        self.share = share
+        self._turns: dict[int, asyncio.Semaphore] = {}
+        self._users: dict[int, int] = {}  # requests holding or waiting for a turn, per producer
+
+    @contextlib.asynccontextmanager
+    async def turn(self, producer_id: int, within: float | None) -> AsyncIterator[None]:
+        turns = self._turns.get(producer_id)
+        if turns is None:
+            turns = self._turns[producer_id] = asyncio.Semaphore(self.share)
+        self._users[producer_id] = self._users.get(producer_id, 0) + 1
+        try:
+            try:
+                await asyncio.wait_for(turns.acquire(), within)
+            except TimeoutError:
+                raise PoolExhausted(f"the producer held its share of connections for {within} s") from None
+            try:
+                yield
+            finally:
+                turns.release()
+        finally:
+            self._users[producer_id] -= 1
+            if not self._users[producer_id]:  # nobody else holds or waits: forget the producer
+                del self._users[producer_id], self._turns[producer_id]
+
+
 class KeyRevoked(Exception):
     """The request's key, remembered from an earlier request, was revoked since (or no longer exists)."""
 

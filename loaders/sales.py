@@ -56,8 +56,8 @@ SALES = KeysetList(
         equals("subscription_id", "s.subscription_id"),
         Condition(
             "buyer_email",
-            "s.buyer_id in (select b.id from buyers b where b.producer_id = s.producer_id"
-            " and lower(b.email) = lower({0}))",
+            "s.buyer_id = any(array(select b.id from buyers b"
+            " where b.producer_id = $1 and lower(b.email) = lower({0})))",
         ),
         Condition(
             "recovered",
@@ -67,8 +67,8 @@ SALES = KeysetList(
         ),
         Condition(
             "search",
-            "(s.transaction_code = {0} or s.buyer_id in (select b.id from buyers b where b.producer_id = s.producer_id"
-            " and (b.name ilike {1} or b.email ilike {1})))",
+            "(s.transaction_code = {0} or s.buyer_id = any(array(select b.id from buyers b where b.producer_id = $1"
+            " and (b.name ilike {1} or b.email ilike {1}))))",
             values=lambda text: (text, like_pattern(text)),
         ),
     ),

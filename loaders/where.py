@@ -47,7 +47,9 @@ class Condition:
     """One filter of a list, named as the API names it, applied when its value is given (not None).
 
     `sql` (a constant of our code) holds {0}, {1}... for the parameters: the value itself, or what `values`
-    makes of it. A boolean field takes no parameter: `sql` when true, `otherwise` when false.
+    makes of it; `$1` is the producer in every list's WHERE (for a subquery that must not be correlated, so
+    that it runs once, not once per row). A boolean field takes no parameter: `sql` when true, `otherwise`
+    when false.
     """
 
     name: str

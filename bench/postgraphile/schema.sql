@@ -323,7 +323,7 @@ create function bench_pg.report_traffic_sources(first_day date, last_day date)
         b := bench_pg.period_bounds(first_day, last_day);
         return query
         with made as (
-            select coalesce(nullif(source, ''), '(direct)') as source, currency, count(*) as sales,
+            select case when source is null or source = '' or lower(source) = 'direct' then '(direct)' else source end as source, currency, count(*) as sales,
                    sum(gross_amount) as revenue
             from public.sales
             where producer_id = current_producer_id() and created_at >= b.starts and created_at < b.ends
@@ -334,7 +334,7 @@ create function bench_pg.report_traffic_sources(first_day date, last_day date)
             select source, sum(sales)::bigint as sales from made group by source
         ),
         lost as (
-            select coalesce(nullif(source, ''), '(direct)') as source, count(*) as lost_sales
+            select case when source is null or source = '' or lower(source) = 'direct' then '(direct)' else source end as source, count(*) as lost_sales
             from (
                 select l.id, l.reason, l.source, l.recovered_sale_id
                 from public.lost_sales l

@@ -23,8 +23,8 @@ from gateway.http.pages import graphiql_page
 from gateway.http.requests import BadRequest, ClientGone, GraphQLRequest, read_get, read_post
 from gateway.http.responses import OrjsonResponse, error_response
 from gateway.operations.tracing import REQUEST_TRACING, Tracing
-from loaders.api_keys import find_principal, hash_key, key_check_sql, looks_like_key
-from loaders.database import KeyRevoked, acquire
+from loaders.api_keys import Principal, find_principal, hash_key, key_check_sql, looks_like_key
+from loaders.database import KeyRevoked, PoolExhausted, acquire
 from resolvers.context import Context
 from resolvers.errors import ErrorCode
 
@@ -73,56 +73,61 @@ async def graphql_endpoint(request: Request) -> Response:
     return response
 
 
-async def _authenticate(request: Request, entry: RequestRecord, headers: dict[str, str]) -> Context | Response:
-    """The request's context, on a pool connection that is now the request's, or the 401/503 to answer.
+async def _principal(
+    request: Request, entry: RequestRecord, headers: dict[str, str]
+) -> tuple[Principal, bytes] | Response:
+    """Who the request's key stands for (and the key's hash), or the 401/503 to answer.
 
     A key seen before is not looked up again (`KnownKeys`): it is checked in the round trip that opens the
-    request's transaction instead, which is one round trip less per request.
+    request's transaction instead (`_open`), which is one round trip less per request.
     """
     state = request.app.state
     token = bearer_token(request.headers.get("authorization"))
     if not token or not looks_like_key(token):
         return _unauthenticated(entry, headers)
-    secret_hash = hash_key(token)
     known_keys: KnownKeys = state.known_keys
+    secret_hash = hash_key(token)
     principal = known_keys.get(secret_hash)
+    if principal is not None:
+        return principal, secret_hash
+    try:
+        connection = await acquire(state.pool, state.settings.pool_acquire_timeout_s, state.pool_waiters)
+        try:
+            principal = await find_principal(connection, token)
+        finally:
+            await state.pool.release(connection)
+    except Exception as error:
+        return _unavailable(entry, error, headers)
+    if principal is None:
+        return _unauthenticated(entry, headers)
+    known_keys.remember(secret_hash, principal)
+    return principal, secret_hash
+
+
+async def _open(
+    request: Request, entry: RequestRecord, headers: dict[str, str], principal: Principal, secret_hash: bytes
+) -> Context | Response:
+    """The request's context on a pool connection that is now the request's, its key checked in the round trip
+    that opens its transaction; or the 401/503 to answer."""
+    state = request.app.state
     try:
         connection = await acquire(state.pool, state.settings.pool_acquire_timeout_s, state.pool_waiters)
     except Exception as error:
         return _unavailable(entry, error, headers)
-    key_check = None
-    if principal is None:
-        try:
-            principal = await find_principal(connection, token)
-        except Exception as error:
-            await state.pool.release(connection)
-            return _unavailable(entry, error, headers)
-        if principal is None:
-            await state.pool.release(connection)
-            return _unauthenticated(entry, headers)
-        known_keys.remember(secret_hash, principal)
-    else:
-        key_check = key_check_sql(secret_hash, principal.key_id)
+    key_check = key_check_sql(secret_hash, principal.key_id)
     context = build_context(
-        entry.request_id,
-        principal,
-        state.settings,
-        state.pool,
-        state.pool_waiters,
-        connection=connection,
-        key_check=key_check,
+        entry.request_id, principal, state.settings, state.pool, state.pool_waiters, connection, key_check
     )
-    if key_check is not None:
-        try:
-            await context.db.start()
-        except KeyRevoked:
-            known_keys.forget(secret_hash)
+    try:
+        await context.db.start()
+    except KeyRevoked:
+        state.known_keys.forget(secret_hash)
+        await context.db.close(commit=False)
+        return _unauthenticated(entry, headers)
+    except Exception as error:
+        with contextlib.suppress(Exception):
             await context.db.close(commit=False)
-            return _unauthenticated(entry, headers)
-        except Exception as error:
-            with contextlib.suppress(Exception):
-                await context.db.close(commit=False)
-            return _unavailable(entry, error, headers)
+        return _unavailable(entry, error, headers)
     entry.producer_id = principal.producer_id
     return context
 
@@ -147,15 +152,22 @@ async def _answer(request: Request, entry: RequestRecord, headers: dict[str, str
     if (tracing := REQUEST_TRACING.get()) is not None:  # tracing on: the operation's type on the request's span
         tracing.note_operation(graphql_request.query, graphql_request.operation_name)
 
-    authenticated = await _authenticate(request, entry, headers)
-    if isinstance(authenticated, Response):
-        return authenticated
-    context = authenticated
+    found = await _principal(request, entry, headers)
+    if isinstance(found, Response):
+        return found
+    principal, secret_hash = found
     try:
-        return await _execute(state, graphql_request, allowed, context, entry, headers)
-    finally:  # normally closed already (a no-op then); after a crash, the connection still goes back
-        with contextlib.suppress(Exception):
-            await context.db.close(commit=False)
+        async with state.producer_shares.turn(principal.producer_id, state.settings.pool_acquire_timeout_s):
+            opened = await _open(request, entry, headers, principal, secret_hash)
+            if isinstance(opened, Response):
+                return opened
+            try:
+                return await _execute(state, graphql_request, allowed, opened, entry, headers)
+            finally:  # normally closed already (a no-op then); after a crash, the connection still goes back
+                with contextlib.suppress(Exception):
+                    await opened.db.close(commit=False)
+    except PoolExhausted as error:  # the producer's share of the pool stayed taken
+        return _unavailable(entry, error, headers)
 
 
 async def _execute(

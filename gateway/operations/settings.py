@@ -38,6 +38,7 @@ class Settings:
     workers: int = 1
     pool_min_size: int = 2
     pool_max_size: int = 10
+    pool_producer_share_percent: int = 50  # of the pool, the most one producer's requests hold at once
     pool_acquire_timeout_s: float = 5.0
     connect_timeout_s: float = 5.0
     shutdown_grace_s: float = 20.0
@@ -85,6 +86,7 @@ class Settings:
             workers=reader.bounded("GATEWAY_WORKERS", 1, minimum=1, maximum=64),
             pool_min_size=pool_min,
             pool_max_size=pool_max,
+            pool_producer_share_percent=reader.bounded("DB_POOL_PRODUCER_SHARE_PERCENT", 50, minimum=1, maximum=100),
             pool_acquire_timeout_s=reader.bounded("DB_ACQUIRE_TIMEOUT_S", 5.0, minimum=0.01, maximum=600),
             connect_timeout_s=reader.bounded("DB_CONNECT_TIMEOUT_S", 5.0, minimum=0.1, maximum=600),
             shutdown_grace_s=reader.bounded("GATEWAY_SHUTDOWN_GRACE_S", 20.0, minimum=0, maximum=3600),
