@@ -13,8 +13,12 @@ statement, never failing inside one:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import TypeVar
+
+T = TypeVar("T")
 
 FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(9998, 12, 31)
@@ -33,13 +37,7 @@ class InvalidValue(ValueError):
 
 
 def day(text: object) -> date:
-    if not isinstance(text, str) or not _DAY.fullmatch(text):
-        raise InvalidValue(f"A date is written YYYY-MM-DD, such as 2026-11-30; got {_shown(text)}")
-    try:
-        value = date.fromisoformat(text)
-    except ValueError:
-        raise InvalidValue(f"{text} is not a day of the calendar") from None
-    return checked_day(value)
+    return checked_day(_parsed(text, _DAY, date.fromisoformat, "A date is written YYYY-MM-DD, such as 2026-11-30"))
 
 
 def checked_day(value: date) -> date:
@@ -49,16 +47,10 @@ def checked_day(value: date) -> date:
 
 
 def date_time(text: object) -> datetime:
-    if not isinstance(text, str) or not _DATE_TIME.fullmatch(text):
-        raise InvalidValue(
-            "A date-time is written in ISO 8601 with its offset, such as 2026-11-30T22:00:00-03:00 or "
-            f"2026-12-01T01:00:00Z; got {_shown(text)}"
-        )
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidValue(f"{text} is not a moment of the calendar") from None
-    return checked_date_time(value)
+    expected = (
+        "A date-time is written in ISO 8601 with its offset, such as 2026-11-30T22:00:00-03:00 or 2026-12-01T01:00:00Z"
+    )
+    return checked_date_time(_parsed(text, _DATE_TIME, datetime.fromisoformat, expected))
 
 
 def checked_date_time(value: datetime) -> datetime:
@@ -80,6 +72,15 @@ def decimal(text: object) -> Decimal:
             f"no other characters, at most 20 digits on each side of the point); got {_shown(text)}"
         )
     return Decimal(text)
+
+
+def _parsed(text: object, form: re.Pattern[str], parse: Callable[[str], T], expected: str) -> T:
+    if not isinstance(text, str) or not form.fullmatch(text):
+        raise InvalidValue(f"{expected}; got {_shown(text)}")
+    try:
+        return parse(text)
+    except ValueError:
+        raise InvalidValue(f"{text} is not on the calendar") from None
 
 
 def _shown(value: object) -> str:
