@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
+    DirectiveNode,
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
@@ -22,7 +23,10 @@ from graphql import (
     SelectionSetNode,
     ValidationContext,
     ValidationRule,
+    Visitor,
+    visit,
 )
+from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import SchemaExtension
 
 from resolvers.errors import BadUserInput, ErrorCode
@@ -110,6 +114,39 @@ class QueryLimitsRule(ValidationRule):
             ):
                 if value > limit:
                     self.report_error(_too_complex(name, what, value, limit, definition))
+
+
+class _RepeatedDirectiveFinder(Visitor):
+    """Finds the first location carrying one directive twice (none of this schema's directives repeats)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: DirectiveNode | None = None
+
+    def enter(self, node: Any, *_: Any) -> Any:
+        seen: set[str] = set()
+        for directive in getattr(node, "directives", None) or ():
+            if directive.name.value in seen:
+                self.found = directive
+                return self.BREAK
+            seen.add(directive.name.value)
+        return None
+
+
+class RepeatedDirectivesRule(ValidationRule):
+    """Refuses a document repeating a directive at one location, with that one error and no other.
+
+    Validation would otherwise report every copy (GraphQL Cop's "directive overloading"): the check runs
+    as the document is entered, before any other rule looks at a field, and stops validation there.
+    """
+
+    def enter_document(self, node: DocumentNode, *_: Any) -> None:
+        finder = _RepeatedDirectiveFinder()
+        visit(node, finder)
+        if finder.found is not None:
+            name = finder.found.name.value
+            message = f"The directive @{name} appears twice at one location; a directive may appear once there"
+            raise ValidationAbortedError(message, finder.found)
 
 
 def _too_complex(name: str, what: str, value: int, limit: int, node: Any) -> GraphQLError:

@@ -192,6 +192,7 @@ CASES = [
         body=b'{"query": "{ viewer { id } }", "query": "mutation { cancelWithdrawal(id: \\"x\\") { userErrors { code } } }"}',
         status=400,
     ),
+    Case("directive repeated at one place", "{ viewer { id @include(if: true) @include(if: true) } }"),
     Case("variables a string that is not JSON", body=b'{"query": "{ viewer { id } }", "variables": "x"}', status=400),
 ]
 
@@ -247,6 +248,17 @@ async def test_bad_input_gets_a_clear_error(
     assert "Traceback" not in response.text
     assert "Internal server error" not in response.text
     assert await _snapshot(connection) == before
+
+
+async def test_directive_overloading_is_one_error(client: httpx.AsyncClient, seller: Seller) -> None:
+    """GraphQL Cop's probe: ten copies of an unknown directive get one error, not one per copy."""
+    query = "query cop { __typename @aa@aa@aa@aa@aa@aa@aa@aa@aa@aa }"
+    response = await client.post(
+        "/graphql", json={"query": query, "operationName": "cop"}, headers={"authorization": f"Bearer {seller.key}"}
+    )
+    errors = response.json()["errors"]
+    assert [error["extensions"]["code"] for error in errors] == ["BAD_USER_INPUT"]
+    assert "@aa appears twice" in errors[0]["message"]
 
 
 async def test_sql_looking_strings_are_just_text(
