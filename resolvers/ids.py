@@ -24,11 +24,11 @@ def from_global_id(global_id: str) -> tuple[str, int]:
     try:
         decoded = base64.b64decode(global_id.encode("ascii"), validate=True).decode("ascii")
     except (UnicodeError, binascii.Error, ValueError):
-        raise BadUserInput(f"Invalid id: {global_id[:100]!r}") from None
+        raise BadUserInput(f"Invalid id: {global_id[:100]!r} is not an id this API gave out") from None
     match = _DECODED.fullmatch(decoded)
     pk = int(match.group(2)) if match else 0
     if match is None or not 0 < pk < 2**63 or to_global_id(match.group(1), pk) != global_id:
-        raise BadUserInput(f"Invalid id: {global_id[:100]!r}")
+        raise BadUserInput(f"Invalid id: {global_id[:100]!r} is not an id this API gave out")
     return match.group(1), pk
 
 

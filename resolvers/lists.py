@@ -58,7 +58,9 @@ def decode_cursor(cursor: str, name: str, kind: ValueKind) -> tuple[Any, int]:
     except BadUserInput:
         raise
     except (ValueError, TypeError, UnicodeError, binascii.Error, InvalidOperation, orjson.JSONDecodeError):
-        raise BadUserInput(f"Invalid cursor: {cursor[:100]!r}") from None
+        raise BadUserInput(
+            f"Invalid cursor: {cursor[:100]!r} is not an endCursor or startCursor of this list"
+        ) from None
 
 
 def _sort_value(text: str, kind: ValueKind) -> Any:

@@ -44,7 +44,7 @@ async def node(context: Context, global_id: str) -> tuple[str, Any] | None:
     type_name, pk = from_global_id(global_id)
     found = NODE_LOADERS.get(type_name)
     if found is None:
-        raise BadUserInput(f"Invalid id: {global_id[:100]!r}")
+        raise BadUserInput(f"Invalid id: {global_id[:100]!r} is not an id this API gave out")
     loader, scope = found
     if scope is not None:
         require_scope(context.principal, scope)
