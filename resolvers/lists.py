@@ -52,7 +52,7 @@ def decode_cursor(cursor: str, name: str, kind: ValueKind) -> tuple[Any, int]:
         marked, text, pk = orjson.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
         if marked != name:
             raise BadUserInput("The cursor belongs to another list or order; start again without it")
-        if not isinstance(pk, int) or not 0 < pk < 2**63 or not isinstance(text, str):
+        if not isinstance(pk, int) or isinstance(pk, bool) or not 0 < pk < 2**63 or not isinstance(text, str):
             raise ValueError(pk)
         return _sort_value(text, kind), pk
     except BadUserInput:

@@ -7,7 +7,9 @@ statement, never failing inside one:
   periods are in the producer's time zone) and lies in [1900-01-01T00:00Z, 9999-01-01T00:00Z);
 - a day is `YYYY-MM-DD` from 1900-01-01 to 9998-12-31;
 - a decimal is plain: ASCII digits, an optional leading minus, an optional fraction (no exponent, no NaN, no
-  sign `+`, no spaces, no underscores), at most 20 digits on each side of the point.
+  sign `+`, no spaces, no underscores), at most 20 digits on each side of the point;
+- text holds no NUL character (PostgreSQL cannot store one) and no lone UTF-16 surrogate (UTF-8 cannot
+  carry one): wherever it appears (query, variables, their keys, string literals), it is refused whole.
 """
 
 from __future__ import annotations
@@ -34,6 +36,18 @@ _DECIMAL = re.compile(r"-?[0-9]{1,20}(\.[0-9]{1,20})?", re.ASCII)
 
 class InvalidValue(ValueError):
     """A value in a form or range the API does not take; the message says which."""
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def unstorable_text(text: str) -> str | None:
+    """Why `text` cannot be stored or answered (a NUL, a lone surrogate), or None when it can."""
+    found = _UNSTORABLE.search(text)
+    if found is None:
+        return None
+    what = "a NUL character" if found.group() == "\x00" else f"the lone surrogate U+{ord(found.group()):04X}"
+    return f"Text may not hold {what} (at character {found.start() + 1})"
 
 
 def day(text: object) -> date:

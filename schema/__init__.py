@@ -12,7 +12,13 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types.execution import ExecutionContext
 
 from schema.common import NODE_TYPES
-from schema.limits import MAX_TOKENS, OperationNameRequired, QueryLimitsRule, RepeatedDirectivesRule
+from schema.limits import (
+    MAX_TOKENS,
+    OperationNameRequired,
+    QueryLimitsRule,
+    RepeatedDirectivesRule,
+    StorableTextRule,
+)
 from schema.mutation import Mutation, ReadCommittedForMutations
 from schema.query import Query
 from schema.scalars import SCALAR_MAP
@@ -37,7 +43,7 @@ class GatewaySchema(strawberry.Schema):
 
 def build_schema(*, production: bool = False, **overrides: Any) -> GatewaySchema:
     """The schema; in production introspection is refused and errors suggest no field names."""
-    added_rules: tuple[type[ASTValidationRule], ...] = (RepeatedDirectivesRule, QueryLimitsRule)
+    added_rules: tuple[type[ASTValidationRule], ...] = (RepeatedDirectivesRule, QueryLimitsRule, StorableTextRule)
     if production:
         added_rules += (NoSchemaIntrospectionCustomRule,)
     return GatewaySchema(

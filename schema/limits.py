@@ -21,6 +21,7 @@ from graphql import (
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    StringValueNode,
     ValidationContext,
     ValidationRule,
     Visitor,
@@ -30,6 +31,7 @@ from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import SchemaExtension
 
 from resolvers.errors import BadUserInput, ErrorCode
+from resolvers.values import unstorable_text
 
 MAX_DEPTH = 10
 MAX_ALIASES = 15
@@ -147,6 +149,15 @@ class RepeatedDirectivesRule(ValidationRule):
             name = finder.found.name.value
             message = f"The directive @{name} appears twice at one location; a directive may appear once there"
             raise ValidationAbortedError(message, finder.found)
+
+
+class StorableTextRule(ValidationRule):
+    """Refuses a string literal the database could not store (`"\\u{0}"` spells a NUL the HTTP layer never sees)."""
+
+    def enter_string_value(self, node: StringValueNode, *_: Any) -> None:
+        reason = unstorable_text(node.value)
+        if reason is not None:
+            self.report_error(GraphQLError(reason, node))
 
 
 def _too_complex(name: str, what: str, value: int, limit: int, node: Any) -> GraphQLError:

@@ -2,7 +2,8 @@
 
 A POST body is refused at its declared `Content-Length`, or while it streams past the limit, before it is
 held whole; a JSON object naming a key twice is ambiguous (which `query` runs?) and refused; `variables` is
-an object (or the JSON text of one). Every refusal is a `BadRequest` saying what is wrong.
+an object (or the JSON text of one); no text in it holds a NUL or a lone surrogate (`values.unstorable_text`).
+Every refusal is a `BadRequest` saying what is wrong.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from starlette.requests import ClientDisconnect, Request
 
 from resolvers.errors import ErrorCode
+from resolvers.values import unstorable_text
 from schema.limits import MAX_QUERY_CHARACTERS
 
 JSON_TYPES = ("application/json", "application/graphql-response+json")
@@ -50,8 +52,6 @@ async def read_post(request: Request) -> GraphQLRequest:
     body = await _body(request)
     if not body.strip():
         raise BadRequest("The body is empty")
-    if b"\\u0000" in body:
-        raise BadRequest("NUL characters are not allowed in queries or variables")
     try:
         payload = json.loads(body, object_pairs_hook=_one_value_per_key, parse_constant=_no_constant)
     except (ValueError, RecursionError) as error:
@@ -61,8 +61,6 @@ async def read_post(request: Request) -> GraphQLRequest:
 
 
 def read_get(request: Request) -> GraphQLRequest:
-    if "\x00" in str(request.query_params):
-        raise BadRequest("NUL characters are not allowed in queries or variables")
     return graphql_request(dict(request.query_params))
 
 
@@ -92,7 +90,30 @@ def graphql_request(payload: Any) -> GraphQLRequest:
     operation_name = payload.get("operationName")
     if operation_name is not None and not isinstance(operation_name, str):
         raise BadRequest("`operationName` must be a string")
+    _refuse_unstorable_text({"query": query, "operationName": operation_name, "variables": variables})
     return GraphQLRequest(query=query, variables=variables, operation_name=operation_name or None)
+
+
+def _refuse_unstorable_text(payload: dict[str, Any]) -> None:
+    """Every string and key of the request, walked without recursion (JSON nests as deep as it likes)."""
+    pending: list[tuple[str, Any]] = list(payload.items())
+    while pending:
+        where, value = pending.pop()
+        if isinstance(value, str):
+            texts = [value]
+        elif isinstance(value, dict):
+            texts = list(value)
+            pending.extend((f"{where}.{key}", inner) for key, inner in value.items())
+        elif isinstance(value, list):
+            texts = []
+            pending.extend((f"{where}[{index}]", inner) for index, inner in enumerate(value))
+        else:
+            continue
+        for text in texts:
+            reason = unstorable_text(text)
+            if reason is not None:
+                shown = where.encode("utf-8", "backslashreplace").decode()[:200]
+                raise BadRequest(f"{reason}, in `{shown}`")
 
 
 async def _body(request: Request) -> bytes:
