@@ -8,6 +8,7 @@ from typing import Any
 
 import strawberry
 
+from resolvers.periods import MAX_PERIOD_DAYS
 from schema.enums import CurrencyCode
 
 CURRENCIES = {member.name: member for member in CurrencyCode}  # a dict lookup: cheaper than CurrencyCode(x)
@@ -23,7 +24,10 @@ class Money:
         return cls(amount=amount, currency=CURRENCIES[currency])
 
 
-@strawberry.input(description="Inclusive range of days, in the producer's time zone.")
+@strawberry.input(
+    description=f"Inclusive range of days, in the producer's time zone: `from` not after `to`, at most"
+    f" {MAX_PERIOD_DAYS:,} days."
+)
 class DateRangeInput:
     from_: datetime.date = strawberry.field(name="from")
     to: datetime.date
