@@ -7,10 +7,11 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError, GraphQLSchema, specified_rules
 from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.execution import ExecutionContext
 
+from schema.caching import BoundedCache, CheckedDocument, DocumentCache, DocumentKey, new_document_cache
 from schema.common import NODE_TYPES
 from schema.limits import (
     MAX_TOKENS,
@@ -27,9 +28,16 @@ from schema.scalars import SCALAR_MAP
 class GatewaySchema(strawberry.Schema):
     """The schema and what running a document against it takes besides: the validation rules, the limits."""
 
-    def __init__(self, *, added_rules: tuple[type[ASTValidationRule], ...], **options: Any) -> None:
+    def __init__(
+        self,
+        *,
+        added_rules: tuple[type[ASTValidationRule], ...],
+        documents: BoundedCache[DocumentKey, CheckedDocument],
+        **options: Any,
+    ) -> None:
         super().__init__(**options)
         self.validation_rules: tuple[type[ASTValidationRule], ...] = (*specified_rules, *added_rules)
+        self.documents = documents  # what `DocumentCache` keeps for the requests Strawberry executes
 
     @property
     def graphql_schema(self) -> GraphQLSchema:
@@ -46,16 +54,17 @@ def build_schema(*, production: bool = False, **overrides: Any) -> GatewaySchema
     added_rules: tuple[type[ASTValidationRule], ...] = (RepeatedDirectivesRule, QueryLimitsRule, StorableTextRule)
     if production:
         added_rules += (NoSchemaIntrospectionCustomRule,)
+    documents = new_document_cache()  # parsed and validated documents, shared by this schema's requests
     return GatewaySchema(
         added_rules=added_rules,
+        documents=documents,
         query=Query,
         mutation=Mutation,
         types=list(NODE_TYPES.values()),
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: AddValidationRules(list(added_rules)),
-            lambda: ParserCache(maxsize=512),
-            lambda: ValidationCache(maxsize=512),
+            lambda: DocumentCache(documents),
             OperationNameRequired,
             ReadCommittedForMutations,
         ],

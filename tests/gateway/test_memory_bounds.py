@@ -1,0 +1,142 @@
+"""A serving process sent thousands of unique documents of the largest size allowed stays within its memory.
+
+`sales-gateway serve` runs over the test database and gets 5,000 documents of exactly `MAX_QUERY_CHARACTERS`
+characters, each one new (four requests at a time). Every document selects 15 aliases of the viewer's name
+(so the fast executor prepares it, and builds a new builder for its keys) and is padded with a comment (its
+text is kept as a token's value). One in four also asks for 101 sales: the resolver refuses it (at most 100),
+the fast executor steps aside and the stock executor answers, through the schema's document cache. Every
+cache sees several times as many documents as it keeps, so what the process holds is what their bounds let it.
+
+Its peak resident memory (VmHWM, read from /proc) must stay under 150 MB. Measured on 2 shared cores: 55 MB
+before the first request and a peak of 97 MB, so 53 MB to spare; with the caches bounded by entries only
+(512 parsed documents, 512 validated, 512 prepared, 1,024 builders), the same run peaked at 199 MB.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from graphql import parse
+from strawberry.schema.schema import validate_document
+
+from gateway.operations.database import SERVING_ROLE, url_with
+from schema import schema
+from schema.limits import MAX_ALIASES, MAX_QUERY_CHARACTERS, MAX_TOKENS
+from tests.factories.producers import Seller, make_seller
+
+pytestmark = pytest.mark.slow
+
+SALES_GATEWAY = str(Path(sys.executable).parent / "sales-gateway")
+DOCUMENTS = 5_000
+CONCURRENT_REQUESTS = 4
+RSS_LIMIT_MB = 150
+ALIAS_CHARACTERS = 200
+STOCK_EVERY = 4  # one document in STOCK_EVERY is answered by the stock executor
+
+
+def max_size_document(n: int) -> str:
+    """A valid query of exactly MAX_QUERY_CHARACTERS characters, unique by `n`."""
+    aliases = " ".join(f"v{n}_{alias}_{'x' * ALIAS_CHARACTERS}: name" for alias in range(MAX_ALIASES))
+    refused = " sales(first: 101) { totalCount }" if n % STOCK_EVERY == 0 else ""
+    body = f"query Padded{n} {{ viewer {{ id {aliases} }}{refused} }}\n"
+    comment = f"# document {n} "
+    return body + comment + "-" * (MAX_QUERY_CHARACTERS - len(body) - len(comment) - 1) + "\n"
+
+
+def test_the_documents_are_valid_and_of_the_largest_size() -> None:
+    for n in (STOCK_EVERY, STOCK_EVERY + 1, DOCUMENTS - 1):
+        text = max_size_document(n)
+        assert len(text) == MAX_QUERY_CHARACTERS
+        document = parse(text, max_tokens=MAX_TOKENS)
+        assert not validate_document(schema.graphql_schema, document, schema.validation_rules)
+
+
+def _memory_mb(pid: int) -> tuple[float, float]:
+    """The process's resident memory now and at its peak (VmRSS, VmHWM), in MB."""
+    lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    status = dict(line.split(":", 1) for line in lines if ":" in line)
+    return int(status["VmRSS"].split()[0]) / 1024, int(status["VmHWM"].split()[0]) / 1024
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+async def seller(connection: asyncpg.Connection) -> Seller:
+    return await make_seller(connection)
+
+
+@pytest.fixture
+def gateway(database_url: str, tmp_path: Path) -> Iterator[tuple[str, int]]:
+    """`sales-gateway serve` over the test database: its URL and process id."""
+    port = _free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DATABASE_", "GATEWAY_"))}
+    env.update(
+        DATABASE_URL=url_with(database_url, user=SERVING_ROLE),
+        DATABASE_OWNER_URL=database_url,
+        GATEWAY_PORT=str(port),
+        LOG_LEVEL="WARNING",
+    )
+    log = tmp_path / "serve.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen([SALES_GATEWAY, "serve"], env=env, stdout=output, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while not _ready(url):
+            assert process.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, "serve did not become ready"
+            time.sleep(0.2)
+        yield url, process.pid
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+
+
+def _ready(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/readyz", timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+async def test_unique_documents_of_the_largest_size_leave_the_process_under_its_memory_bound(
+    gateway: tuple[str, int], seller: Seller
+) -> None:
+    url, pid = gateway
+    numbers = iter(range(DOCUMENTS))
+    samples = [(0, _memory_mb(pid)[0])]
+
+    async def send(client: httpx.AsyncClient) -> None:
+        for n in numbers:
+            response = await client.post("/graphql", json={"query": max_size_document(n)})
+            assert response.status_code == 200, response.text
+            body = response.json()
+            if n % STOCK_EVERY == 0:
+                assert [error["extensions"]["code"] for error in body["errors"]] == ["BAD_USER_INPUT"]
+            else:
+                assert "errors" not in body, body["errors"]
+            assert body["data"]["viewer"][f"v{n}_0_{'x' * ALIAS_CHARACTERS}"]
+            if (n + 1) % 500 == 0:
+                samples.append((n + 1, _memory_mb(pid)[0]))
+
+    headers = {"authorization": f"Bearer {seller.key}"}
+    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=30) as client:
+        await asyncio.gather(*(send(client) for _ in range(CONCURRENT_REQUESTS)))
+    peak = _memory_mb(pid)[1]
+    report = ", ".join(f"{count}: {mb:.0f}" for count, mb in samples)
+    print(f"\nRSS in MB after so many documents: {report}; peak {peak:.0f} (bound {RSS_LIMIT_MB})")
+    assert peak < RSS_LIMIT_MB, f"peak RSS {peak:.0f} MB; after so many documents: {report}"
