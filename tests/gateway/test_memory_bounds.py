@@ -7,9 +7,9 @@ text is kept as a token's value). One in four also asks for 101 sales: the resol
 the fast executor steps aside and the stock executor answers, through the schema's document cache. Every
 cache sees several times as many documents as it keeps, so what the process holds is what their bounds let it.
 
-Its peak resident memory (VmHWM, read from /proc) must stay under 150 MB. Measured on 2 shared cores: 55 MB
+Its peak resident memory (VmHWM, read from /proc) must stay under 150 MB. Measured on 2 shared cores: 54 MB
 before the first request and a peak of 97 MB, so 53 MB to spare; with the caches bounded by entries only
-(512 parsed documents, 512 validated, 512 prepared, 1,024 builders), the same run peaked at 199 MB.
+(512 parsed documents, 512 validated, 512 prepared, 1,024 builders), the same run peaked at 195 MB.
 """
 
 from __future__ import annotations
