@@ -1,10 +1,31 @@
-"""Posting GraphQL to the test app."""
+"""Running the gateway in the test process and posting GraphQL to it."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
+from starlette.applications import Starlette
+
+from gateway.http.app import create_app
+from gateway.operations.database import SERVING_ROLE, url_with
+from gateway.operations.settings import Settings
+
+
+@contextlib.asynccontextmanager
+async def running_gateway(
+    database_url: str, environ: dict[str, str] | None = None, request_timeout_s: float = 60
+) -> AsyncIterator[tuple[Starlette, httpx.AsyncClient]]:
+    """The app over `database_url` as the serving role, its lifespan (pool) running, and a client of it."""
+    application = create_app(Settings.from_env(environ or {}), url_with(database_url, user=SERVING_ROLE))
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://gateway.test", timeout=request_timeout_s
+        ) as client:
+            yield application, client
 
 
 async def post(

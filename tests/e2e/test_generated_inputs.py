@@ -58,12 +58,8 @@ from graphql import (
 )
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from starlette.applications import Starlette
 
-from gateway.http.app import create_app
-from gateway.operations.database import SERVING_ROLE, url_with
 from gateway.operations.demo import seed
-from gateway.operations.settings import Settings
 from loaders.api_keys import create_key
 from resolvers.ids import to_global_id
 from schema import schema as gateway_schema
@@ -73,6 +69,7 @@ from tests.factories.finance import make_receipt
 from tests.factories.producers import Seller
 from tests.factories.refunds import make_refund
 from tests.factories.subscriptions import make_subscription
+from tests.graphql import running_gateway
 
 EXAMPLES_PER_TARGET = int(os.environ.get("GENERATED_EXAMPLES", "60"))
 RANDOM = os.environ.get("GENERATED_RANDOM") == "1"
@@ -870,23 +867,20 @@ async def gateway(new_database: NewDatabase, logged: list[logging.LogRecord]) ->
     keys = await _arrange(owner, anchor)
     codes = [row[0] for row in await owner.fetch("select transaction_code from sales order by id limit 5")]
     emails = [row[0] for row in await owner.fetch("select email from buyers order by id limit 5")]
-    application: Starlette = create_app(Settings.from_env({}), url_with(url, user=SERVING_ROLE))
     try:
-        async with application.router.lifespan_context(application):
-            transport = httpx.ASGITransport(app=application)
-            async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test", timeout=60) as client:
-                await _withdraw(client, keys)
-                found_ids, missing_ids = await _ids(owner)
-                world = World(
-                    keys=keys,
-                    ids=found_ids,
-                    missing_ids=missing_ids,
-                    cursors=await _cursors(client, keys),
-                    transaction_codes=codes,
-                    emails=emails + [email.upper() for email in emails],
-                    anchor=anchor.date(),
-                )
-                yield Gateway(client, owner, world, logged)
+        async with running_gateway(url) as (_, client):
+            await _withdraw(client, keys)
+            found_ids, missing_ids = await _ids(owner)
+            world = World(
+                keys=keys,
+                ids=found_ids,
+                missing_ids=missing_ids,
+                cursors=await _cursors(client, keys),
+                transaction_codes=codes,
+                emails=emails + [email.upper() for email in emails],
+                anchor=anchor.date(),
+            )
+            yield Gateway(client, owner, world, logged)
     finally:
         await owner.close()
 

@@ -8,24 +8,18 @@ from datetime import UTC, datetime
 import asyncpg
 import httpx
 import pytest
-from starlette.applications import Starlette
 
-from gateway.http.app import create_app
 from gateway.operations.database import SERVING_ROLE, url_with
-from gateway.operations.settings import Settings
 from tests.factories.producers import make_seller
 from tests.factories.sales import make_sale
-from tests.graphql import post
+from tests.graphql import post, running_gateway
 
 INTROSPECTION = "{ __schema { queryType { name } } }"
 
 
 async def _app_client(database_url: str, environ: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
-    application: Starlette = create_app(Settings.from_env(environ), url_with(database_url, user=SERVING_ROLE))
-    async with application.router.lifespan_context(application):
-        transport = httpx.ASGITransport(app=application)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as client:
-            yield client
+    async with running_gateway(database_url, environ, request_timeout_s=5) as (_, client):
+        yield client
 
 
 @pytest.fixture

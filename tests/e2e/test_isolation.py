@@ -13,14 +13,11 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-from starlette.applications import Starlette
 
-from gateway.http.app import create_app
-from gateway.operations.database import SERVING_ROLE, url_with
 from gateway.operations.demo import seed
-from gateway.operations.settings import Settings
 from loaders.api_keys import create_key
 from tests.conftest import NewDatabase
+from tests.graphql import running_gateway
 
 TABLES = {
     "Producer": "producers", "Product": "products", "Buyer": "buyers", "Affiliate": "affiliates",
@@ -111,11 +108,8 @@ async def tenants(new_database: NewDatabase) -> Tenants:
 
 
 async def _app(url: str, environ: dict[str, str] | None = None) -> AsyncIterator[httpx.AsyncClient]:
-    application: Starlette = create_app(Settings.from_env(environ or {}), url_with(url, user=SERVING_ROLE))
-    async with application.router.lifespan_context(application):
-        transport = httpx.ASGITransport(app=application)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test", timeout=60) as client:
-            yield client
+    async with running_gateway(url, environ) as (_, client):
+        yield client
 
 
 @pytest.fixture(scope="module")

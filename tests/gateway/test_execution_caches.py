@@ -19,14 +19,12 @@ import pytest
 from starlette.applications import Starlette
 
 from gateway.execution import builders
-from gateway.http.app import create_app
-from gateway.operations.database import SERVING_ROLE, url_with
 from gateway.operations.demo import seed
-from gateway.operations.settings import Settings
 from loaders.api_keys import create_key
 from tests.allocations import traced
 from tests.conftest import NewDatabase
 from tests.gateway.test_fast_path import HAND_WRITTEN
+from tests.graphql import running_gateway
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "gateway" / "http" / "static" / "graphiql" / "examples.json"
 # the variables of every document below (a variable an operation does not declare is ignored)
@@ -53,11 +51,8 @@ async def gateway(new_database: NewDatabase) -> AsyncIterator[tuple[Starlette, h
         key = await create_key(connection, 1, name="caches")
     finally:
         await connection.close()
-    app = create_app(Settings.from_env({}), url_with(url, user=SERVING_ROLE))
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as client:
-            yield app, client, key.secret
+    async with running_gateway(url) as (app, client):
+        yield app, client, key.secret
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,14 +24,12 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from gateway.http.app import create_app
 from gateway.operations.database import SERVING_ROLE, EmbeddedPostgres, ensure_database, url_with
 from gateway.operations.migrate import migrate
-from gateway.operations.settings import Settings
 from loaders.admin import ensure_serving_role
 from tests.factories.finance import make_entry
 from tests.factories.producers import Seller, make_seller
-from tests.graphql import post
+from tests.graphql import post, running_gateway
 from tests.invariants import check_ledger_invariants
 
 pytestmark = pytest.mark.slow
@@ -110,11 +108,8 @@ async def _app(url: str) -> AsyncIterator[tuple[Starlette, httpx.AsyncClient]]:
         "DB_POOL_MIN_SIZE": "2",
         "DB_POOL_MAX_SIZE": "4",
     }
-    application = create_app(Settings.from_env(environ), url_with(url, user=SERVING_ROLE))
-    async with application.router.lifespan_context(application):
-        transport = httpx.ASGITransport(app=application)
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test", timeout=30) as client:
-            yield application, client
+    async with running_gateway(url, environ, request_timeout_s=30) as (application, client):
+        yield application, client
 
 
 @dataclass
