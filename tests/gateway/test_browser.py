@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -41,6 +40,7 @@ from tests.factories.producers import Seller, make_seller
 from tests.factories.refunds import make_refund
 from tests.factories.sales import bulk_sales, make_sale
 from tests.factories.subscriptions import make_subscription
+from tests.processes import free_port
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -85,17 +85,11 @@ RESPONSE_TEXT = "document.querySelector('.graphiql-response .CodeMirror').CodeMi
 # ---- the gateway, served for real --------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def gateway_url(database_url: str) -> Iterator[str]:
     """A real gateway (uvicorn, in a thread with its own event loop) over the test database."""
     app = create_app(Settings.from_env({}), url_with(database_url, user=SERVING_ROLE))
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False, ws="none")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="browser-test-gateway", daemon=True)

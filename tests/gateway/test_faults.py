@@ -6,10 +6,8 @@ Each fault test runs against a PostgreSQL of its own (embedded), so stopping it 
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,6 +29,7 @@ from tests.factories.finance import make_entry
 from tests.factories.producers import Seller, make_seller
 from tests.graphql import post, running_gateway
 from tests.invariants import check_ledger_invariants
+from tests.processes import free_port, serve_environment
 
 pytestmark = pytest.mark.slow
 
@@ -226,17 +225,10 @@ async def test_terminated_backends_mid_stream(own_database: Database) -> None:
         await owner.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 async def test_sigterm_lets_the_request_in_flight_finish(database_url: str, connection: asyncpg.Connection) -> None:
     seller = await make_seller(connection)
-    port = _free_port()
-    environ = {key: value for key, value in os.environ.items() if not key.startswith(("DATABASE_", "GATEWAY_"))}
-    environ.update(
+    port = free_port()
+    environ = serve_environment(
         DATABASE_URL=url_with(database_url, user=SERVING_ROLE),
         DATABASE_OWNER_URL=database_url,
         GATEWAY_PORT=str(port),

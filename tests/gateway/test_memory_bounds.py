@@ -15,8 +15,6 @@ before the first request and a peak of 97 MB, so 53 MB to spare; with the caches
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
 import subprocess
 import sys
 import time
@@ -33,6 +31,7 @@ from gateway.operations.database import SERVING_ROLE, url_with
 from schema import schema
 from schema.limits import MAX_ALIASES, MAX_QUERY_CHARACTERS, MAX_TOKENS
 from tests.factories.producers import Seller, make_seller
+from tests.processes import free_port, serve_environment
 
 pytestmark = pytest.mark.slow
 
@@ -68,12 +67,6 @@ def _memory_mb(pid: int) -> tuple[float, float]:
     return int(status["VmRSS"].split()[0]) / 1024, int(status["VmHWM"].split()[0]) / 1024
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 async def seller(connection: asyncpg.Connection) -> Seller:
     return await make_seller(connection)
@@ -82,9 +75,8 @@ async def seller(connection: asyncpg.Connection) -> Seller:
 @pytest.fixture
 def gateway(database_url: str, tmp_path: Path) -> Iterator[tuple[str, int]]:
     """`sales-gateway serve` over the test database: its URL and process id."""
-    port = _free_port()
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("DATABASE_", "GATEWAY_"))}
-    env.update(
+    port = free_port()
+    env = serve_environment(
         DATABASE_URL=url_with(database_url, user=SERVING_ROLE),
         DATABASE_OWNER_URL=database_url,
         GATEWAY_PORT=str(port),

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +16,7 @@ import httpx
 import pytest
 
 from tests.e2e.test_sales_management import CARD, expected_card
+from tests.processes import free_port, serve_environment
 
 pytestmark = pytest.mark.slow
 
@@ -26,16 +25,9 @@ COUNTS = "select (select count(*) from producers) p, (select count(*) from sales
 KEY_LINE = re.compile(r"producer (\d+): (sgk_\S+)")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 class Server:
     def __init__(self, data_dir: Path, port: int) -> None:
-        env = {key: value for key, value in os.environ.items() if not key.startswith(("DATABASE_", "GATEWAY_"))}
-        env.update(
+        env = serve_environment(
             GATEWAY_DATA_DIR=str(data_dir),
             GATEWAY_PORT=str(port),
             GATEWAY_DEMO_PRODUCERS="4",
@@ -90,7 +82,7 @@ def _owner_url(data_dir: Path) -> str:
 
 
 async def test_serve_runs_on_embedded_postgres_and_keeps_its_data(data_dir: Path) -> None:
-    server = Server(data_dir, _free_port())
+    server = Server(data_dir, free_port())
     try:
         server.read_keys()
         server.wait_ready()
@@ -124,7 +116,7 @@ async def test_serve_runs_on_embedded_postgres_and_keeps_its_data(data_dir: Path
         server.stop()
     assert not (data_dir / "pgdata" / "postmaster.pid").exists(), "the embedded PostgreSQL was not stopped"
 
-    restarted = Server(data_dir, _free_port())
+    restarted = Server(data_dir, free_port())
     try:
         restarted.read_keys()
         restarted.wait_ready()
