@@ -7,16 +7,14 @@ import asyncio
 import base64
 import binascii
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, time
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
 
-from gateway.operations.demo import seed
-from loaders.api_keys import create_key
 from tests.conftest import NewDatabase
+from tests.factories.demo import seeded_database
 from tests.graphql import running_gateway
 
 TABLES = {
@@ -96,14 +94,7 @@ class Tenants:
 
 @pytest.fixture(scope="module")
 async def tenants(new_database: NewDatabase) -> Tenants:
-    url = await new_database()
-    connection = await asyncpg.connect(url)
-    try:
-        anchor = datetime.combine(datetime.now(UTC).date(), time.min, tzinfo=UTC)
-        await seed(connection, producers=3, sales=4_000, seed=5, anchor=anchor)
-        keys = {producer: (await create_key(connection, producer, name="isolation")).secret for producer in (1, 2)}
-    finally:
-        await connection.close()
+    url, keys = await seeded_database(new_database, producers=3, sales=4_000, seed_value=5, keys_of=(1, 2))
     return Tenants(url, keys)
 
 

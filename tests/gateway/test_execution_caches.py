@@ -10,19 +10,16 @@ import itertools
 import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
 from pathlib import Path
 
-import asyncpg
 import httpx
 import pytest
 from starlette.applications import Starlette
 
 from gateway.execution import builders
-from gateway.operations.demo import seed
-from loaders.api_keys import create_key
 from tests.allocations import traced
 from tests.conftest import NewDatabase
+from tests.factories.demo import seeded_database
 from tests.gateway.test_fast_path import HAND_WRITTEN
 from tests.graphql import running_gateway
 
@@ -43,16 +40,9 @@ _unique = itertools.count()
 
 @pytest.fixture(scope="module")
 async def gateway(new_database: NewDatabase) -> AsyncIterator[tuple[Starlette, httpx.AsyncClient, str]]:
-    url = await new_database()
-    connection = await asyncpg.connect(url)
-    try:
-        anchor = datetime.combine(datetime.now(UTC).date(), time.min, tzinfo=UTC)
-        await seed(connection, producers=1, sales=600, seed=5, anchor=anchor)
-        key = await create_key(connection, 1, name="caches")
-    finally:
-        await connection.close()
+    url, keys = await seeded_database(new_database, producers=1, sales=600, seed_value=5, keys_of=(1,))
     async with running_gateway(url) as (app, client):
-        yield app, client, key.secret
+        yield app, client, keys[1]
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ import gc
 import json
 import warnings
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,12 +41,12 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from gateway.http.app import create_app
 from gateway.operations.database import SERVING_ROLE, url_with
-from gateway.operations.demo import seed
 from gateway.operations.settings import Settings
 from loaders.api_keys import create_key
 from schema import schema as gateway_schema
 from schema.relations import related_field
 from tests.conftest import NewDatabase
+from tests.factories.demo import seeded_database
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "gateway" / "http" / "static" / "graphiql" / "examples.json"
 
@@ -132,15 +132,8 @@ def _without_clock(body: Any) -> Any:
 
 @pytest.fixture(scope="module")
 async def seeded(new_database: NewDatabase) -> tuple[str, str]:
-    url = await new_database()
-    connection = await asyncpg.connect(url)
-    try:
-        anchor = datetime.combine(datetime.now(UTC).date(), time.min, tzinfo=UTC)
-        await seed(connection, producers=2, sales=3_000, seed=11, anchor=anchor)
-        key = await create_key(connection, 1, name="differential")
-    finally:
-        await connection.close()
-    return url, key.secret
+    url, keys = await seeded_database(new_database, producers=2, sales=3_000, seed_value=11, keys_of=(1,))
+    return url, keys[1]
 
 
 @pytest.fixture(scope="module")
