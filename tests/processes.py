@@ -1,9 +1,21 @@
-"""Running `sales-gateway serve` as a process of its own: a free port and the environment to give it."""
+"""Running `sales-gateway serve` as a process of its own: a free port, the environment to give it, the process."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+
+from gateway.operations.database import SERVING_ROLE, url_with
+
+SALES_GATEWAY = str(Path(sys.executable).parent / "sales-gateway")
 
 
 def free_port() -> int:
@@ -17,3 +29,37 @@ def serve_environment(**settings: str) -> dict[str, str]:
     environ = {key: value for key, value in os.environ.items() if not key.startswith(("DATABASE_", "GATEWAY_"))}
     environ.update(settings)
     return environ
+
+
+@contextlib.contextmanager
+def serving(database_url: str, log: Path, **settings: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`sales-gateway serve` over `database_url` (as the serving role) with `settings`, once ready: its URL and
+    process. Its output goes to `log`; it is stopped (SIGTERM) at the end."""
+    port = free_port()
+    env = serve_environment(
+        DATABASE_URL=url_with(database_url, user=SERVING_ROLE),
+        DATABASE_OWNER_URL=database_url,
+        GATEWAY_PORT=str(port),
+        LOG_LEVEL="WARNING",
+        **settings,
+    )
+    with log.open("wb") as output:
+        process = subprocess.Popen([SALES_GATEWAY, "serve"], env=env, stdout=output, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while not _ready(url):
+            assert process.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, "serve did not become ready"
+            time.sleep(0.2)
+        yield url, process
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+
+
+def _ready(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/readyz", timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False

@@ -15,9 +15,6 @@ before the first request and a peak of 97 MB, so 53 MB to spare; with the caches
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,15 +24,13 @@ import pytest
 from graphql import parse
 from strawberry.schema.schema import validate_document
 
-from gateway.operations.database import SERVING_ROLE, url_with
 from schema import schema
 from schema.limits import MAX_ALIASES, MAX_QUERY_CHARACTERS, MAX_TOKENS
 from tests.factories.producers import Seller, make_seller
-from tests.processes import free_port, serve_environment
+from tests.processes import serving
 
 pytestmark = pytest.mark.slow
 
-SALES_GATEWAY = str(Path(sys.executable).parent / "sales-gateway")
 DOCUMENTS = 5_000
 CONCURRENT_REQUESTS = 4
 RSS_LIMIT_MB = 150
@@ -75,34 +70,8 @@ async def seller(connection: asyncpg.Connection) -> Seller:
 @pytest.fixture
 def gateway(database_url: str, tmp_path: Path) -> Iterator[tuple[str, int]]:
     """`sales-gateway serve` over the test database: its URL and process id."""
-    port = free_port()
-    env = serve_environment(
-        DATABASE_URL=url_with(database_url, user=SERVING_ROLE),
-        DATABASE_OWNER_URL=database_url,
-        GATEWAY_PORT=str(port),
-        LOG_LEVEL="WARNING",
-    )
-    log = tmp_path / "serve.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen([SALES_GATEWAY, "serve"], env=env, stdout=output, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while not _ready(url):
-            assert process.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, "serve did not become ready"
-            time.sleep(0.2)
+    with serving(database_url, tmp_path / "serve.log") as (url, process):
         yield url, process.pid
-    finally:
-        process.terminate()
-        process.wait(timeout=60)
-
-
-def _ready(url: str) -> bool:
-    try:
-        return httpx.get(f"{url}/readyz", timeout=1).status_code == 200
-    except httpx.TransportError:
-        return False
 
 
 async def test_unique_documents_of_the_largest_size_leave_the_process_under_its_memory_bound(
