@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextvars import ContextVar
 from typing import Any, Protocol, cast
 
@@ -60,40 +60,6 @@ async def acquire(
             waiters.value -= 1
 
 
-class ProducerShares:
-    """How many of the pool's connections one producer may hold at once in this process: `share` of them.
-
-    A producer sending many slow requests at once waits for its own requests, not the others' connections: the
-    rest of the pool stays free for the other producers. A request waits for its producer's turn as it would for
-    a connection, and the wait counts against the same timeout (`PoolExhausted` past it).
-    """
-
-    def __init__(self, share: int) -> None:
-        self.share = share
-        self._turns: dict[int, asyncio.Semaphore] = {}
-        self._users: dict[int, int] = {}  # requests holding or waiting for a turn, per producer
-
-    @contextlib.asynccontextmanager
-    async def turn(self, producer_id: int, within: float | None) -> AsyncIterator[None]:
-        turns = self._turns.get(producer_id)
-        if turns is None:
-            turns = self._turns[producer_id] = asyncio.Semaphore(self.share)
-        self._users[producer_id] = self._users.get(producer_id, 0) + 1
-        try:
-            try:
-                await asyncio.wait_for(turns.acquire(), within)
-            except TimeoutError:
-                raise PoolExhausted(f"the producer held its share of connections for {within} s") from None
-            try:
-                yield
-            finally:
-                turns.release()
-        finally:
-            self._users[producer_id] -= 1
-            if not self._users[producer_id]:  # nobody else holds or waits: forget the producer
-                del self._users[producer_id], self._turns[producer_id]
-
-
 class KeyRevoked(Exception):
     """The request's key, remembered from an earlier request, was revoked since (or no longer exists)."""
 
@@ -127,6 +93,7 @@ class TenantDatabase:
         waiters: PoolWaiters | None = None,
         connection: asyncpg.pool.PoolConnectionProxy | None = None,
         key_check: str | None = None,
+        step: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
         self.pool = pool
         self.producer_id = producer_id
@@ -143,6 +110,7 @@ class TenantDatabase:
         self._in_transaction = False
         self._key_check = key_check  # a statement checking the request's key, run with the first `begin`
         self._custom_plans = False  # plan_per_execution() done in this transaction
+        self._step = step  # awaited before a statement and when its rows arrive: where others may go first
 
     async def start(self) -> None:
         """Open the transaction now (checking the key, if there is a check to run): `KeyRevoked`."""
@@ -183,16 +151,23 @@ class TenantDatabase:
         return await acquire(self.pool, self._acquire_timeout, self._waiters)
 
     async def _run(self, method: str, sql: str, args: tuple[Any, ...]) -> Any:
+        if self._step is not None:
+            await self._step(0.0)
         async with self._lock:
             connection = await self._connect()
             self.statements += 1
             started = time.perf_counter()
             try:
                 if (observer := STATEMENT_OBSERVER.get()) is not None:  # a watched request (tracing)
-                    return await observer.statement(connection, method, sql, args)
-                return await getattr(connection, method)(sql, *args)
+                    result = await observer.statement(connection, method, sql, args)
+                else:
+                    result = await getattr(connection, method)(sql, *args)
             finally:
-                self.sql_seconds += time.perf_counter() - started
+                spent = time.perf_counter() - started
+                self.sql_seconds += spent
+        if self._step is not None:
+            await self._step(spent)
+        return result
 
     async def fetch(self, sql: str, *args: Any, per_producer_plan: bool = False) -> list[asyncpg.Record]:
         """Rows of one statement. `per_producer_plan`: see `plan_per_execution`."""

@@ -23,7 +23,8 @@ from gateway.operations.database import open_pool
 from gateway.operations.settings import Settings
 from gateway.operations.tracing import open_tracing
 from loaders.admin import serving_role_problems
-from loaders.database import PoolWaiters, ProducerShares
+from loaders.database import PoolWaiters
+from loaders.fairness import Fairness
 from schema import GatewaySchema, build_schema
 
 if TYPE_CHECKING:
@@ -89,9 +90,7 @@ def create_app(
     app.state.tracing = None  # the lifespan sets it when tracing is on
     app.state.metrics = GatewayMetrics()
     app.state.pool_waiters = PoolWaiters()
-    app.state.producer_shares = ProducerShares(
-        max(1, settings.pool_max_size * settings.pool_producer_share_percent // 100)
-    )
+    app.state.fairness = Fairness(max(1, settings.pool_max_size * settings.pool_producer_share_percent // 100))
     app.state.schema = schema or build_schema(production=settings.production)
     app.state.fast_executor = FastExecutor(app.state.schema) if settings.fast_path else None
     return app

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import asyncpg
 
 from gateway.operations.settings import Settings
@@ -19,10 +21,12 @@ def build_context(
     waiters: PoolWaiters | None = None,
     connection: asyncpg.pool.PoolConnectionProxy | None = None,
     key_check: str | None = None,
+    step: Callable[[float], Awaitable[None]] | None = None,
 ) -> Context:
     """A context whose loaders are new: nothing cached survives the request. `connection`, if given, is
     the request's (the one its key was checked on); the context's database owns it from now on. `key_check`,
-    if given, is a statement checking a remembered key, run with the transaction's first round trip."""
+    if given, is a statement checking a remembered key, run with the transaction's first round trip. `step`, if
+    given, is awaited whenever a statement's rows arrive (the request's turn, `loaders.fairness`)."""
     db = TenantDatabase(
         pool,
         principal.producer_id,
@@ -30,6 +34,7 @@ def build_context(
         waiters=waiters,
         connection=connection,
         key_check=key_check,
+        step=step,
     )
     return Context(
         request_id=request_id,

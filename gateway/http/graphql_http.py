@@ -25,6 +25,7 @@ from gateway.http.responses import OrjsonResponse, error_response
 from gateway.operations.tracing import REQUEST_TRACING, Tracing
 from loaders.api_keys import Principal, find_principal, hash_key, key_check_sql, looks_like_key
 from loaders.database import KeyRevoked, PoolExhausted, acquire
+from loaders.fairness import Fairness, Turn
 from resolvers.context import Context
 from resolvers.errors import ErrorCode
 
@@ -105,7 +106,12 @@ async def _principal(
 
 
 async def _open(
-    request: Request, entry: RequestRecord, headers: dict[str, str], principal: Principal, secret_hash: bytes
+    request: Request,
+    entry: RequestRecord,
+    headers: dict[str, str],
+    principal: Principal,
+    secret_hash: bytes,
+    turn: Turn,
 ) -> Context | Response:
     """The request's context on a pool connection that is now the request's, its key checked in the round trip
     that opens its transaction; or the 401/503 to answer."""
@@ -116,7 +122,7 @@ async def _open(
         return _unavailable(entry, error, headers)
     key_check = key_check_sql(secret_hash, principal.key_id)
     context = build_context(
-        entry.request_id, principal, state.settings, state.pool, state.pool_waiters, connection, key_check
+        entry.request_id, principal, state.settings, state.pool, state.pool_waiters, connection, key_check, turn.step
     )
     try:
         await context.db.start()
@@ -133,15 +139,44 @@ async def _open(
 
 
 async def _answer(request: Request, entry: RequestRecord, headers: dict[str, str]) -> Response:
-    """Run one GraphQL request, noting in `entry` what happened."""
+    """Run one GraphQL request, noting in `entry` what happened.
+
+    The key is checked first, from the headers: a request waits for its producer's turn (`loaders.fairness`)
+    before its body is even read, so that a producer's requests beyond its share cost the process nothing.
+    """
     state = request.app.state
+    found = await _principal(request, entry, headers)
+    if isinstance(found, Response):
+        return found
+    principal, secret_hash = found
+    fairness: Fairness = state.fairness
     try:
-        if request.method == "POST":
-            graphql_request = await read_post(request)
-            allowed = {OperationType.QUERY, OperationType.MUTATION}
-        else:
-            graphql_request = read_get(request)
-            allowed = {OperationType.QUERY}
+        async with fairness.turn(principal.producer_id, state.settings.pool_acquire_timeout_s) as turn:
+            await turn.step()
+            graphql_request = await _read(request, entry, headers)
+            if isinstance(graphql_request, Response):
+                return graphql_request
+            opened = await _open(request, entry, headers, principal, secret_hash, turn)
+            if isinstance(opened, Response):
+                return opened
+            allowed = {OperationType.QUERY, OperationType.MUTATION} if request.method == "POST" else _QUERIES_ONLY
+            try:
+                return await _execute(state, graphql_request, allowed, opened, entry, headers)
+            finally:  # normally closed already (a no-op then); after a crash, the connection still goes back
+                with contextlib.suppress(Exception):
+                    await opened.db.close(commit=False)
+    except PoolExhausted as error:  # the producer's share of the pool stayed taken
+        return _unavailable(entry, error, headers)
+
+
+_QUERIES_ONLY = {OperationType.QUERY}
+
+
+async def _read(request: Request, entry: RequestRecord, headers: dict[str, str]) -> GraphQLRequest | Response:
+    """The request's query, variables and operation name (POST body or GET parameters), or the answer refusing
+    them."""
+    try:
+        graphql_request = await read_post(request) if request.method == "POST" else read_get(request)
     except BadRequest as error:
         return _refuse(entry, error.status, str(error), error.code, headers)
     except ClientGone:
@@ -151,23 +186,7 @@ async def _answer(request: Request, entry: RequestRecord, headers: dict[str, str
     entry.operation = graphql_request.operation_name or _first_operation_name(graphql_request.query)
     if (tracing := REQUEST_TRACING.get()) is not None:  # tracing on: the operation's type on the request's span
         tracing.note_operation(graphql_request.query, graphql_request.operation_name)
-
-    found = await _principal(request, entry, headers)
-    if isinstance(found, Response):
-        return found
-    principal, secret_hash = found
-    try:
-        async with state.producer_shares.turn(principal.producer_id, state.settings.pool_acquire_timeout_s):
-            opened = await _open(request, entry, headers, principal, secret_hash)
-            if isinstance(opened, Response):
-                return opened
-            try:
-                return await _execute(state, graphql_request, allowed, opened, entry, headers)
-            finally:  # normally closed already (a no-op then); after a crash, the connection still goes back
-                with contextlib.suppress(Exception):
-                    await opened.db.close(commit=False)
-    except PoolExhausted as error:  # the producer's share of the pool stayed taken
-        return _unavailable(entry, error, headers)
+    return graphql_request
 
 
 async def _execute(
