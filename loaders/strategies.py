@@ -69,10 +69,10 @@ async def strategy_figures(
             select count(*) as products from products where producer_id = $1
         ),
         cancellations as (
-            select count(*) filter (where cancelled_at >= $3) as recent_cancellations,
-                   count(*) filter (where cancelled_at < $3) as previous_cancellations
-            from subscriptions
-            where producer_id = $1 and cancelled_at >= $2 and cancelled_at < $4
+            select count(*) filter (where changed_at >= $3) as recent_cancellations,
+                   count(*) filter (where changed_at < $3) as previous_cancellations
+            from subscription_status_changes
+            where producer_id = $1 and status like 'CANCELLED%' and changed_at >= $2 and changed_at < $4
         )
         select * from recent_sales, recent_lost, affiliation_counts, product_count, cancellations
         """,

@@ -1,5 +1,5 @@
-"""Subscriptions (recurring purchases): the list, by id, their charges, the period summary, and the seller's
-cancellations and reactivations."""
+"""Subscriptions (recurring purchases): the list, by id, their charges and history of statuses, the period
+summary, and the seller's cancellations and reactivations."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from loaders.batching import column_list, rows_by_id
 from loaders.database import TenantDatabase
 from loaders.keyset import ChildPagesLoader, KeysetList
 from loaders.sales import SALES, SaleRow
-from loaders.where import any_of, within
+from loaders.where import any_of, equals, within
 from loaders.writes import Outcome, StatusChange, change_status
 
 
@@ -54,10 +54,34 @@ CHARGES = SALES.renamed("charges", order_names=("CREATED_AT:DESC",))
 SubscriptionByIdLoader = rows_by_id("subscriptions", SubscriptionRow)
 
 
+@dataclass(slots=True)
+class SubscriptionStatusChangeRow:
+    id: int
+    subscription_id: int
+    status: str
+    changed_at: datetime
+    reason: str | None
+
+
+STATUS_HISTORY = KeysetList(
+    "status_history",
+    SubscriptionStatusChangeRow,
+    "subscription_status_changes h",
+    ("CHANGED_AT:ASC",),
+    (equals("subscription_id", "h.subscription_id"),),
+)
+
+
 class ChargesLoader(ChildPagesLoader[SaleRow]):
     """A page of the charges (sales) of each subscription."""
 
     keyset_list, parent_column = CHARGES, "subscription_id"
+
+
+class StatusHistoryLoader(ChildPagesLoader[SubscriptionStatusChangeRow]):
+    """A page of the statuses each subscription took, oldest first."""
+
+    keyset_list, parent_column = STATUS_HISTORY, "subscription_id"
 
 
 @dataclass(slots=True)
@@ -72,25 +96,40 @@ class SubscriptionSummaryRow:
 async def subscription_summary(db: TenantDatabase, start: datetime, end: datetime) -> list[SubscriptionSummaryRow]:
     """Per currency: active at the end of [start, end), started and cancelled in it, and the MRR of the active.
 
-    Active means started before the end, not cancelled by then, and not INACTIVE.
+    Active means started before the end and, by the subscription's history, neither cancelled nor INACTIVE
+    then; cancellations are counted from the history, so a reactivation does not take one back.
     """
     rows = await db.fetch(
         """
-        select currency,
-               count(*) filter (where active) as active,
-               count(*) filter (where started_at >= $2 and started_at < $3) as new,
-               count(*) filter (where cancelled_at >= $2 and cancelled_at < $3) as cancelled,
-               coalesce(round(sum(price / billing_months) filter (where active), 2), 0)
+        with at_end as (
+            select s.currency, s.price, s.billing_months, s.started_at,
+                   s.started_at < $3 and coalesce((
+                       select h.status not like 'CANCELLED%' and h.status <> 'INACTIVE'
+                       from subscription_status_changes h
+                       where h.producer_id = $1 and h.subscription_id = s.id and h.changed_at < $3
+                       order by h.changed_at desc, h.id desc
+                       limit 1
+                   ), false) as active
+            from subscriptions s
+            where s.producer_id = $1
+        ),
+        cancellations as (
+            select s.currency, count(*) as cancelled
+            from subscription_status_changes h
+            join subscriptions s on s.producer_id = h.producer_id and s.id = h.subscription_id
+            where h.producer_id = $1 and h.status like 'CANCELLED%' and h.changed_at >= $2 and h.changed_at < $3
+            group by s.currency
+        )
+        select a.currency,
+               count(*) filter (where a.active) as active,
+               count(*) filter (where a.started_at >= $2 and a.started_at < $3) as new,
+               coalesce(max(c.cancelled), 0) as cancelled,
+               coalesce(round(sum(a.price / a.billing_months) filter (where a.active), 2), 0)
                    as monthly_recurring_revenue
-        from (
-            select currency, price, billing_months, started_at, cancelled_at,
-                   started_at < $3 and (cancelled_at is null or cancelled_at >= $3) and status <> 'INACTIVE'
-                       as active
-            from subscriptions
-            where producer_id = $1
-        ) s
-        group by currency
-        order by currency
+        from at_end a
+        left join cancellations c on c.currency = a.currency
+        group by a.currency
+        order by a.currency
         """,
         db.producer_id,
         start,

@@ -1,4 +1,4 @@
-"""Subscriptions: the list, the charges of each, the summary of a period, and the seller's changes."""
+"""Subscriptions: the list, the charges and history of each, the summary of a period, and the seller's changes."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from loaders.sales import SaleRow
 from loaders.subscriptions import (
     SUBSCRIPTIONS,
     ChargesLoader,
+    StatusHistoryLoader,
     SubscriptionByIdLoader,
     SubscriptionRow,
+    SubscriptionStatusChangeRow,
     SubscriptionSummaryRow,
 )
 from loaders.where import Filters
@@ -37,6 +39,14 @@ async def charges(context: Context, subscription: SubscriptionRow, window: Windo
     """The sales that charged this subscription, newest first."""
     count_filters = {"subscription_id": subscription.id}
     return await child_page(context, ChargesLoader, subscription.id, window, count_filters)
+
+
+async def status_history(
+    context: Context, subscription: SubscriptionRow, window: Window
+) -> ListPage[SubscriptionStatusChangeRow]:
+    """The statuses the subscription took, oldest first: its start, then each change."""
+    count_filters = {"subscription_id": subscription.id}
+    return await child_page(context, StatusHistoryLoader, subscription.id, window, count_filters)
 
 
 async def subscription_summary(

@@ -17,7 +17,7 @@ from strawberry.types import Info
 
 from resolvers.lists import ListPage, Window
 from schema.filters import filters_of
-from schema.rows import node_of
+from schema.rows import type_of
 
 T = TypeVar("T")
 
@@ -78,7 +78,7 @@ class Connection(Generic[T]):
     def _nodes(self) -> list[T]:
         if self.built is None:
             rows = self.listed.page.rows
-            self.built = list(map(node_of(rows[0]).from_row, rows)) if rows else []
+            self.built = list(map(type_of(rows[0]).from_row, rows)) if rows else []
         return self.built
 
 

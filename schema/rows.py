@@ -24,7 +24,7 @@ from schema.common import CURRENCIES, NODE_TYPES, Money
 
 T = TypeVar("T", bound=type)
 
-NODE_OF_ROW: dict[type, Any] = {}  # the Node type of each row type
+TYPE_OF_ROW: dict[type, Any] = {}  # the API type lists of each row type are made of
 
 Source = Callable[[Any], Any]  # a field's value from the row
 
@@ -37,12 +37,14 @@ class FromRow:
         raise TypeError(f"{cls.__name__} is not declared with @row_type or @node_type")  # they replace this
 
 
-def row_type(**sources: Source) -> Callable[[T], T]:
+def row_type(row: type | None = None, **sources: Source) -> Callable[[T], T]:
     """Give the type (under `@strawberry.type`) its generated `from_row`; `sources` make the fields that are
-    not the column of their name."""
+    not the column of their name. With `row`, lists of such rows are made of this type."""
 
     def declare(cls: T) -> T:
         cls.from_row = staticmethod(_generate(cls, sources))  # type: ignore[attr-defined]
+        if row is not None:
+            TYPE_OF_ROW[row] = cls
         return cls
 
     return declare
@@ -53,15 +55,15 @@ def node_type(row: type, **sources: Source) -> Callable[[T], T]:
     type of `row`, the row it is made from."""
 
     def declare(cls: T) -> T:
-        NODE_TYPES[cls.__name__] = NODE_OF_ROW[row] = row_type(**sources)(cls)
+        NODE_TYPES[cls.__name__] = row_type(row, **sources)(cls)
         return cls
 
     return declare
 
 
-def node_of(row: Any) -> Any:
-    """The Node type made from rows like `row`."""
-    return NODE_OF_ROW[type(row)]
+def type_of(row: Any) -> Any:
+    """The API type made from rows like `row`."""
+    return TYPE_OF_ROW[type(row)]
 
 
 def _generate(cls: type, sources: dict[str, Source]) -> Callable[[Any], Any]:

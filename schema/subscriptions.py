@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from loaders.subscriptions import SubscriptionRow, SubscriptionSummaryRow
+from loaders.subscriptions import SubscriptionRow, SubscriptionStatusChangeRow, SubscriptionSummaryRow
 from resolvers import catalog as catalog_resolvers
 from resolvers import subscriptions as subscriptions_resolvers
 from resolvers.periods import Period
@@ -17,7 +17,7 @@ from schema.connections import Connection, connection_field
 from schema.enums import SubscriptionStatus
 from schema.filters import ids_of
 from schema.relations import relation
-from schema.rows import FromRow, node_type
+from schema.rows import FromRow, node_type, row_type
 
 if TYPE_CHECKING:
     from schema.sales import Sale
@@ -31,6 +31,14 @@ class SubscriptionFilter:
     started_to: datetime.datetime | None = strawberry.field(default=None, description="Exclusive.")
 
 
+@row_type(SubscriptionStatusChangeRow)
+@strawberry.type(description="A status a subscription took, and when.")
+class SubscriptionStatusChange(FromRow):
+    status: SubscriptionStatus
+    changed_at: datetime.datetime
+    reason: str | None = strawberry.field(description="Why it was cancelled, when the canceller said.")
+
+
 @node_type(SubscriptionRow)
 @strawberry.type(description="A recurring purchase of a product. Scope: subscriptions:read.")
 class Subscription(Node, FromRow):
@@ -38,7 +46,10 @@ class Subscription(Node, FromRow):
     price: Money
     status: SubscriptionStatus
     started_at: datetime.datetime
-    cancelled_at: datetime.datetime | None
+    cancelled_at: datetime.datetime | None = strawberry.field(
+        description="When its current cancellation happened; null while it is not cancelled (a reactivated "
+        "subscription's cancellations stay in `statusHistory`)."
+    )
     next_charge_at: datetime.datetime | None
     recurrence: int = strawberry.field(description="How many charges so far.")
     billing_months: int = strawberry.field(description="How many months one charge covers: 1, 3, 6 or 12.")
@@ -49,14 +60,21 @@ class Subscription(Node, FromRow):
     charges: Connection[Annotated[Sale, strawberry.lazy("schema.sales")]] = connection_field(
         subscriptions_resolvers.charges, parent=True
     )
+    status_history: Connection[SubscriptionStatusChange] = connection_field(
+        subscriptions_resolvers.status_history, parent=True
+    )
 
 
 @strawberry.type(description="Subscriptions over a period. Scope: subscriptions:read.")
 class SubscriptionSummary:
     period: DateRange
-    active: int = strawberry.field(description="Started before the period's end, not cancelled by then, not INACTIVE.")
+    active: int = strawberry.field(
+        description="Started before the period's end, and neither cancelled nor INACTIVE then (by their history)."
+    )
     new: int = strawberry.field(description="Started in the period.")
-    cancelled: int = strawberry.field(description="Cancelled in the period.")
+    cancelled: int = strawberry.field(
+        description="Cancellations in the period, a subscription reactivated since included."
+    )
     monthly_recurring_revenue: list[Money] = strawberry.field(
         description="The active subscriptions' prices as a monthly amount (a quarterly plan adds a third of its "
         "price, an annual one a twelfth), one entry per currency."

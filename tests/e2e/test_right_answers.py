@@ -120,6 +120,44 @@ async def test_a_reactivated_subscription_keeps_its_billing_date(
     assert next_charge == min(moment for moment in due if moment > now)
 
 
+async def test_a_reactivation_keeps_the_cancellation_in_the_history_and_in_the_summary(
+    client: httpx.AsyncClient, connection: asyncpg.Connection
+) -> None:
+    seller = await make_seller(connection)
+    started = datetime.now(UTC) - timedelta(days=40)
+    subscription = await make_subscription(connection, seller, started_at=started, status="ACTIVE")
+    subscription_id = {"id": gid("Subscription", subscription)}
+    cancel = 'mutation ($id: ID!) { cancelSubscription(id: $id, reason: "Too expensive") { userErrors { code } } }'
+    reactivate = "mutation ($id: ID!) { reactivateSubscription(id: $id) { userErrors { code } } }"
+    assert (await post(client, seller.key, cancel, subscription_id)).json()["data"]["cancelSubscription"] == {
+        "userErrors": []
+    }
+    reactivated = (await post(client, seller.key, reactivate, subscription_id)).json()["data"]
+    assert reactivated["reactivateSubscription"] == {"userErrors": []}
+
+    query = """query ($id: ID!) {
+      subscriptionSummary { active cancelled }
+      node(id: $id) { ... on Subscription { status cancelledAt
+        statusHistory(first: 10) { totalCount edges { node { status changedAt reason } } } } }
+    }"""
+    data = (await post(client, seller.key, query, subscription_id)).json()["data"]
+    node = data["node"]
+    assert node["status"] == "ACTIVE"
+    assert node["cancelledAt"] is None  # no current cancellation
+    history = [edge["node"] for edge in node["statusHistory"]["edges"]]
+    assert [change["status"] for change in history] == ["STARTED", "ACTIVE", "CANCELLED_BY_SELLER", "ACTIVE"]
+    assert node["statusHistory"]["totalCount"] == 4
+    assert history[2]["reason"] == "Too expensive"
+    assert datetime.fromisoformat(history[0]["changedAt"]) == started
+    stored = await connection.fetch(
+        "select status, changed_at from subscription_status_changes where subscription_id = $1 order by id",
+        subscription,
+    )
+    assert [row["status"] for row in stored] == [change["status"] for change in history]
+    # the cancellation happened this month: the summary counts it, and the subscription is active again
+    assert data["subscriptionSummary"] == {"active": 1, "cancelled": 1}
+
+
 async def test_refunding_a_pending_sale_takes_pending_money(
     client: httpx.AsyncClient, connection: asyncpg.Connection
 ) -> None:

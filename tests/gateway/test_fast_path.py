@@ -82,7 +82,8 @@ HAND_WRITTEN: list[tuple[str, dict[str, Any] | None]] = [
     ),
     (
         "{ subscriptions(first: 5) { nodes { planName subscriber { email } product { name } charges(last: 2) {"
-        " nodes { createdAt } } } } subscriptionSummary { active new cancelled monthlyRecurringRevenue { amount } } }",
+        " nodes { createdAt } } statusHistory(first: 3) { totalCount edges { cursor node { status changedAt reason } }"
+        " } } } subscriptionSummary { active new cancelled monthlyRecurringRevenue { amount } } }",
         None,
     ),
     (

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
+
 import asyncpg
 import pytest
 
+from gateway.operations.database import drop_database, ensure_database, url_with
 from gateway.operations.migrate import Migration, MigrationError, load_migrations, migrate
 from tests.conftest import NewDatabase
 
@@ -59,3 +62,52 @@ async def test_missing_applied_migration_is_a_clear_error(new_database: NewDatab
             await migrate(connection, load_migrations()[1:] or [])
     finally:
         await connection.close()
+
+
+async def test_the_subscription_history_starts_with_the_subscriptions_already_there(postgres_admin_url: str) -> None:
+    name = f"sg_test_{uuid.uuid4().hex[:12]}"
+    await ensure_database(postgres_admin_url, name)
+    connection = await asyncpg.connect(url_with(postgres_admin_url, database=name))
+    try:
+        before_history = [migration for migration in load_migrations() if migration.version < 8]
+        await migrate(connection, before_history)
+        producer = await connection.fetchval(
+            "insert into producers (name, email, time_zone) values ('P', 'p@example.com', 'UTC') returning id"
+        )
+        buyer = await connection.fetchval(
+            "insert into buyers (producer_id, name, email) values ($1, 'B', 'b@example.com') returning id", producer
+        )
+        product = await connection.fetchval(
+            "insert into products (producer_id, name, kind, price, currency)"
+            " values ($1, 'Course', 'ONLINE_COURSE', 10, 'BRL') returning id",
+            producer,
+        )
+        subscriptions = await connection.fetch(
+            """
+            insert into subscriptions (producer_id, buyer_id, product_id, plan_name, price, currency, status, started_at,
+                                       cancelled_at, cancellation_reason)
+            values ($1, $2, $3, 'Monthly', 10, 'BRL', 'ACTIVE', '2026-01-05', null, null),
+                   ($1, $2, $3, 'Monthly', 10, 'BRL', 'CANCELLED_BY_CUSTOMER', '2026-02-05', '2026-03-01', 'Moved on'),
+                   ($1, $2, $3, 'Monthly', 10, 'BRL', 'STARTED', '2026-03-05', null, null)
+            returning id
+            """,
+            producer,
+            buyer,
+            product,
+        )
+        await migrate(connection)
+        history = await connection.fetch(
+            "select subscription_id, status, changed_at::date::text as day, reason"
+            " from subscription_status_changes order by id"
+        )
+        active, cancelled, started = (row["id"] for row in subscriptions)
+        assert [tuple(row) for row in history] == [
+            (active, "STARTED", "2026-01-05", None),
+            (active, "ACTIVE", "2026-01-05", None),
+            (cancelled, "STARTED", "2026-02-05", None),
+            (cancelled, "CANCELLED_BY_CUSTOMER", "2026-03-01", "Moved on"),
+            (started, "STARTED", "2026-03-05", None),
+        ]
+    finally:
+        await connection.close()
+        await drop_database(postgres_admin_url, name)
