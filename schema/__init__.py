@@ -19,6 +19,7 @@ from schema.limits import (
     QueryLimitsRule,
     RepeatedDirectivesRule,
     StorableTextRule,
+    WideSelectionsRule,
 )
 from schema.mutation import Mutation, ReadCommittedForMutations
 from schema.query import Query
@@ -51,7 +52,12 @@ class GatewaySchema(strawberry.Schema):
 
 def build_schema(*, production: bool = False, **overrides: Any) -> GatewaySchema:
     """The schema; in production introspection is refused and errors suggest no field names."""
-    added_rules: tuple[type[ASTValidationRule], ...] = (RepeatedDirectivesRule, QueryLimitsRule, StorableTextRule)
+    added_rules: tuple[type[ASTValidationRule], ...] = (
+        RepeatedDirectivesRule,
+        WideSelectionsRule,
+        QueryLimitsRule,
+        StorableTextRule,
+    )
     if production:
         added_rules += (NoSchemaIntrospectionCustomRule,)
     documents = new_document_cache()  # parsed and validated documents, shared by this schema's requests

@@ -36,6 +36,7 @@ from resolvers.values import unstorable_text
 MAX_DEPTH = 10
 MAX_ALIASES = 15
 MAX_DIRECTIVES = 50
+MAX_SELECTIONS = 200  # in one selection set (`{ ... }`), as written: validation compares them pairwise
 MAX_TOKENS = 2_000
 MAX_QUERY_CHARACTERS = 20_000
 TOO_COMPLEX = {"code": ErrorCode.QUERY_TOO_COMPLEX.value}
@@ -149,6 +150,37 @@ class RepeatedDirectivesRule(ValidationRule):
             name = finder.found.name.value
             message = f"The directive @{name} appears twice at one location; a directive may appear once there"
             raise ValidationAbortedError(message, finder.found)
+
+
+class WideSelectionsRule(ValidationRule):
+    """Refuses a selection set of more than MAX_SELECTIONS selections, with that one error and no other.
+
+    The rule merging a selection set's fields compares them pairwise, recursively: a thousand copies of one
+    field in one selection set exhaust Python's recursion limit. The check runs as the document is entered,
+    before that rule, and stops validation there.
+    """
+
+    def enter_document(self, node: DocumentNode, *_: Any) -> None:
+        finder = _WideSelectionFinder()
+        visit(node, finder)
+        if finder.found is not None:
+            count = len(finder.found.selections)
+            message = f"A selection set selects {count} fields and fragments; at most {MAX_SELECTIONS} are allowed"
+            raise ValidationAbortedError(message, finder.found, extensions=TOO_COMPLEX)
+
+
+class _WideSelectionFinder(Visitor):
+    """Finds the first selection set with more than MAX_SELECTIONS selections."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: SelectionSetNode | None = None
+
+    def enter_selection_set(self, node: SelectionSetNode, *_: Any) -> Any:
+        if len(node.selections) > MAX_SELECTIONS:
+            self.found = node
+            return self.BREAK
+        return None
 
 
 class StorableTextRule(ValidationRule):

@@ -288,3 +288,20 @@ async def test_sql_looking_strings_are_just_text(
         )
         assert response.json() == {"data": {"sales": {"nodes": []}}}
     assert await _snapshot(connection) == before
+
+
+@pytest.mark.parametrize("copies", [201, 1_500])
+async def test_a_field_repeated_a_thousand_times_is_one_clear_error(
+    client: httpx.AsyncClient, seller: Seller, copies: int
+) -> None:
+    """Validation compares a selection set's fields pairwise and recursively: 1,500 copies of one field used to
+    abort it with "Validation aborted."; a selection set is now refused past 200 selections, before that."""
+    query = "{ viewer { " + " ".join(["name"] * copies) + " } }"
+    response = await client.post("/graphql", json={"query": query}, headers={"authorization": f"Bearer {seller.key}"})
+    errors = response.json()["errors"]
+    assert [error["extensions"]["code"] for error in errors] == ["QUERY_TOO_COMPLEX"]
+    assert errors[0]["message"] == f"A selection set selects {copies} fields and fragments; at most 200 are allowed"
+    allowed = "{ viewer { " + " ".join(["name"] * 200) + " } }"
+    answer = await client.post("/graphql", json={"query": allowed}, headers={"authorization": f"Bearer {seller.key}"})
+    assert "errors" not in answer.json()
+    assert answer.json()["data"]["viewer"]["name"]
