@@ -33,16 +33,17 @@ def serve_environment(**settings: str) -> dict[str, str]:
 
 @contextlib.contextmanager
 def serving(database_url: str, log: Path, **settings: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """`sales-gateway serve` over `database_url` (as the serving role) with `settings`, once ready: its URL and
-    process. Its output goes to `log`; it is stopped (SIGTERM) at the end."""
+    """`sales-gateway serve` over `database_url` (as the serving role) with `settings` (over its defaults: a free
+    port, warnings only), once ready: its URL and process. Its output goes to `log`; it is stopped (SIGTERM) at
+    the end, if it still runs."""
     port = free_port()
-    env = serve_environment(
-        DATABASE_URL=url_with(database_url, user=SERVING_ROLE),
-        DATABASE_OWNER_URL=database_url,
-        GATEWAY_PORT=str(port),
-        LOG_LEVEL="WARNING",
-        **settings,
-    )
+    defaults = {
+        "DATABASE_URL": url_with(database_url, user=SERVING_ROLE),
+        "DATABASE_OWNER_URL": database_url,
+        "GATEWAY_PORT": str(port),
+        "LOG_LEVEL": "WARNING",
+    }
+    env = serve_environment(**(defaults | settings))
     with log.open("wb") as output:
         process = subprocess.Popen([SALES_GATEWAY, "serve"], env=env, stdout=output, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

@@ -8,8 +8,6 @@ from __future__ import annotations
 import asyncio
 import shutil
 import signal
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator
@@ -22,14 +20,14 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from gateway.operations.database import SERVING_ROLE, EmbeddedPostgres, ensure_database, url_with
+from gateway.operations.database import SERVING_ROLE, EmbeddedPostgres, ensure_database
 from gateway.operations.migrate import migrate
 from loaders.admin import ensure_serving_role
 from tests.factories.finance import make_entry
 from tests.factories.producers import Seller, make_seller
 from tests.graphql import post, running_gateway
 from tests.invariants import check_ledger_invariants
-from tests.processes import free_port, serve_environment
+from tests.processes import serving
 
 pytestmark = pytest.mark.slow
 
@@ -225,28 +223,13 @@ async def test_terminated_backends_mid_stream(own_database: Database) -> None:
         await owner.close()
 
 
-async def test_sigterm_lets_the_request_in_flight_finish(database_url: str, connection: asyncpg.Connection) -> None:
+async def test_sigterm_lets_the_request_in_flight_finish(
+    database_url: str, connection: asyncpg.Connection, tmp_path: Path
+) -> None:
     seller = await make_seller(connection)
-    port = free_port()
-    environ = serve_environment(
-        DATABASE_URL=url_with(database_url, user=SERVING_ROLE),
-        DATABASE_OWNER_URL=database_url,
-        GATEWAY_PORT=str(port),
-        GATEWAY_SHUTDOWN_GRACE_S="10",
-    )
-    process = subprocess.Popen(  # noqa: ASYNC220 - started once; the test then talks to it over HTTP
-        [str(Path(sys.executable).parent / "sales-gateway"), "serve"],
-        env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
+    log = tmp_path / "serve.log"
+    with serving(database_url, log, GATEWAY_SHUTDOWN_GRACE_S="10", LOG_LEVEL="INFO") as (base, process):
         async with httpx.AsyncClient(base_url=base, timeout=30) as client:
-            for _ in range(100):
-                try:
-                    if (await client.get("/readyz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.1)
             blocker = await asyncpg.connect(database_url)
             transaction = blocker.transaction()
             await transaction.start()
@@ -261,10 +244,5 @@ async def test_sigterm_lets_the_request_in_flight_finish(database_url: str, conn
             response = await in_flight
             assert response.status_code == 200
             assert response.json()["data"]["viewer"]["name"].startswith("Seller")
-        _, stderr = process.communicate(timeout=15)
-        assert process.returncode == 0, stderr[-2000:]
-        assert "stopped by SIGTERM" in stderr
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
+        assert process.wait(timeout=15) == 0, log.read_text()[-2000:]
+    assert "stopped by SIGTERM" in log.read_text()
