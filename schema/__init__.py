@@ -45,6 +45,24 @@ class GatewaySchema(strawberry.Schema):
         """The graphql-core schema Strawberry built."""
         return self._schema
 
+    def as_str(self) -> str:
+        """The SDL, with a `schema { query: Query mutation: Mutation }` block naming its roots.
+
+        Without the block, tools reading the SDL (graphql-js, relay-compiler, graphql-inspector) take the types
+        named Query, Mutation and Subscription for the roots, and `Subscription` here is a recurring purchase,
+        not a subscription root.
+        """
+        sdl = super().as_str()
+        if sdl.startswith("schema {"):
+            return sdl
+        roots = (
+            ("query", self._schema.query_type),
+            ("mutation", self._schema.mutation_type),
+            ("subscription", self._schema.subscription_type),
+        )
+        block = "".join(f"  {operation}: {root.name}\n" for operation, root in roots if root is not None)
+        return f"schema {{\n{block}}}\n\n{sdl}"
+
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         """Errors are logged and masked by the HTTP layer, which knows the request id."""
         return None
