@@ -1,4 +1,5 @@
-"""Running `sales-gateway serve` as a process of its own: a free port, the environment to give it, the process."""
+"""Servers for the tests: `sales-gateway serve` as a process of its own (a free port, the environment to give
+it, the process), and an ASGI app in uvicorn on a thread."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
+import uvicorn
 
 from gateway.operations.database import SERVING_ROLE, url_with
 
@@ -64,3 +68,23 @@ def _ready(url: str) -> bool:
         return httpx.get(f"{url}/readyz", timeout=1).status_code == 200
     except httpx.TransportError:
         return False
+
+
+@contextlib.contextmanager
+def serving_in_thread(app: Any, name: str, port: int | None = None) -> Iterator[str]:
+    """`app` in uvicorn on 127.0.0.1 (`port`, or a free one), in a thread with its own event loop: its base URL."""
+    port = port or free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False, ws="none")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name=name, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive(), f"{name} stopped before serving"
+        assert time.monotonic() < deadline, f"{name} did not start in 30 s"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)

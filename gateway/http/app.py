@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING
 
 import asyncpg
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -50,6 +53,43 @@ async def readyz(request: Request) -> Response:
     return OrjsonResponse({"status": "ready"})
 
 
+# what a browser page on an allowed origin may send, and read of the answer
+CORS_REQUEST_HEADERS = (
+    "authorization",
+    "content-type",
+    "accept",
+    "x-request-id",
+    "traceparent",
+    "tracestate",
+    "if-none-match",
+    "apollographql-client-name",
+    "apollographql-client-version",
+    "apollo-require-preflight",
+)
+CORS_EXPOSED_HEADERS = ("x-request-id", "etag", "retry-after", "ratelimit", "ratelimit-policy")
+CORS_MAX_AGE_S = 600
+GZIP_MINIMUM_BYTES = 1_024
+
+
+def http_middleware(settings: Settings) -> list[Middleware]:
+    """Around every route: CORS for the configured origins (outermost, so that a preflight is answered before
+    anything else), then gzip for answers of GZIP_MINIMUM_BYTES or more when the client accepts it."""
+    middleware = []
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=list(CORS_REQUEST_HEADERS),
+                expose_headers=list(CORS_EXPOSED_HEADERS),
+                max_age=CORS_MAX_AGE_S,
+            )
+        )
+    middleware.append(Middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES))
+    return middleware
+
+
 def create_app(
     settings: Settings,
     database_url: str,
@@ -77,6 +117,7 @@ def create_app(
             yield
 
     app = Starlette(
+        middleware=http_middleware(settings),
         routes=[
             Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),

@@ -16,6 +16,7 @@ from strawberry.types.graphql import OperationType
 
 from gateway.execution.executor import FastExecutor
 from gateway.http.auth import KnownKeys, bearer_token
+from gateway.http.caching import revalidated
 from gateway.http.context import build_context
 from gateway.http.errors import format_error, unavailable_reason
 from gateway.http.metrics import RequestRecord, record
@@ -62,10 +63,10 @@ async def graphql_endpoint(request: Request) -> Response:
     tracing: Tracing | None = state.tracing
     try:
         if tracing is None:
-            response = await _answer(request, entry, headers)
+            response = revalidated(request, await _answer(request, entry, headers))
         else:  # tracing on (gateway/tracing.py): the request's server span
             with tracing.request_span(request, entry):
-                response = await _answer(request, entry, headers)
+                response = revalidated(request, await _answer(request, entry, headers))
     except Exception:  # a bug of ours: the server answers 500, and the log and metrics say so
         entry.status, entry.error_codes = 500, [ErrorCode.INTERNAL]
         raise

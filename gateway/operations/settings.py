@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -52,6 +53,7 @@ class Settings:
     demo_producers: int = 20
     demo_sales: int = 20_000
     tracing_endpoint: str | None = None  # the OTLP/HTTP URL spans are sent to; None: no tracing
+    cors_origins: tuple[str, ...] = ()  # the origins whose pages may call the API from a browser ("*": any)
     service_name: str = "sales-gateway"
 
     @property
@@ -100,6 +102,7 @@ class Settings:
             demo_producers=reader.bounded("GATEWAY_DEMO_PRODUCERS", 20, minimum=1, maximum=100_000),
             demo_sales=reader.bounded("GATEWAY_DEMO_SALES", 20_000, minimum=0, maximum=100_000_000),
             tracing_endpoint=_traces_endpoint(reader),
+            cors_origins=reader.origins("GATEWAY_CORS_ORIGINS"),
             service_name=reader.text("OTEL_SERVICE_NAME") or "sales-gateway",
         )
 
@@ -112,6 +115,9 @@ def _traces_endpoint(reader: _Reader) -> str | None:
         return traces
     base = reader.http_url("OTEL_EXPORTER_OTLP_ENDPOINT")
     return None if base is None else base.rstrip("/") + "/v1/traces"
+
+
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 
 
 class _Reader:
@@ -129,6 +135,22 @@ class _Reader:
         if raw is not None and not raw.lower().startswith(("http://", "https://")):
             raise SettingsError(f"{name} must be an http:// or https:// URL (OTLP over HTTP), got {raw!r}")
         return raw
+
+    def origins(self, name: str) -> tuple[str, ...]:
+        """Comma-separated web origins (`https://app.example.com`, `http://localhost:5173`), or `*` alone."""
+        raw = self.text(name)
+        if raw is None:
+            return ()
+        origins = tuple(origin.strip() for origin in raw.split(",") if origin.strip())
+        if origins == ("*",):
+            return origins
+        for origin in origins:
+            if not _ORIGIN.fullmatch(origin):
+                raise SettingsError(
+                    f"{name} must list origins such as https://app.example.com (scheme, host and port only, no"
+                    f" path), or be *; got {origin!r}"
+                )
+        return origins
 
     def bounded(self, name: str, default: N, *, minimum: N, maximum: N) -> N:
         """A whole number if `default` is one, else a number; within [minimum, maximum]."""

@@ -11,11 +11,8 @@ it these tests fail; `SKIP_BROWSER_TESTS=1` skips them on a machine that cannot 
 from __future__ import annotations
 
 import json
-import os
 import re
-import threading
-import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -25,7 +22,6 @@ from urllib.parse import urlsplit
 import asyncpg
 import httpx
 import pytest
-import uvicorn
 
 from gateway.http.app import create_app
 from gateway.http.pages import CONTENT_SECURITY_POLICY, GRAPHIQL_CONTENT_SECURITY_POLICY, STATIC_DIR
@@ -40,17 +36,8 @@ from tests.factories.producers import Seller, make_seller
 from tests.factories.refunds import make_refund
 from tests.factories.sales import bulk_sales, make_sale
 from tests.factories.subscriptions import make_subscription
-from tests.processes import free_port
+from tests.processes import serving_in_thread
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 TIMEOUT_MS = 30_000
 
@@ -89,21 +76,8 @@ RESPONSE_TEXT = "document.querySelector('.graphiql-response .CodeMirror').CodeMi
 def gateway_url(database_url: str) -> Iterator[str]:
     """A real gateway (uvicorn, in a thread with its own event loop) over the test database."""
     app = create_app(Settings.from_env({}), url_with(database_url, user=SERVING_ROLE))
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False, ws="none")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="browser-test-gateway", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive(), "the gateway thread stopped before serving"
-        assert time.monotonic() < deadline, "the gateway did not start in 30 s"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
+    with serving_in_thread(app, "browser-test-gateway") as url:
+        yield url
 
 
 async def api(base: str, key: str, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -117,34 +91,6 @@ async def api(base: str, key: str, query: str, variables: dict[str, Any] | None 
 
 
 # ---- the browser -------------------------------------------------------------------------------------
-
-
-def _skip_or_fail(reason: str) -> None:
-    if os.environ.get("SKIP_BROWSER_TESTS") == "1":
-        pytest.skip(f"SKIP_BROWSER_TESTS=1: {reason}")
-    pytest.fail(
-        f"{reason}. The browser tests need Debian's Chromium at {CHROMIUM} (`apt-get install chromium`, as .ci/run "
-        "does) and Playwright for Python (the `test` extra); set SKIP_BROWSER_TESTS=1 to skip them locally.",
-        pytrace=False,
-    )
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Any]:
-    if os.environ.get("SKIP_BROWSER_TESTS") == "1":
-        pytest.skip("SKIP_BROWSER_TESTS=1")
-    if not os.access(CHROMIUM, os.X_OK):
-        _skip_or_fail(f"Chromium is not installed at {CHROMIUM}")
-    try:
-        from playwright.async_api import async_playwright
-    except ImportError:
-        _skip_or_fail("Playwright for Python is not installed")
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
 
 
 @dataclass

@@ -48,8 +48,18 @@ def test_values_are_read_and_validated() -> None:
         ({"GATEWAY_GRAPHIQL": "maybe"}, "GATEWAY_GRAPHIQL must be true or false"),
         ({"DB_POOL_MIN_SIZE": "5", "DB_POOL_MAX_SIZE": "2"}, "larger than DB_POOL_MAX_SIZE"),
         ({"GATEWAY_ENV": "production"}, "DATABASE_URL is required"),
+        ({"GATEWAY_CORS_ORIGINS": "https://app.example.com/path"}, "GATEWAY_CORS_ORIGINS must list origins"),
+        ({"GATEWAY_CORS_ORIGINS": "app.example.com"}, "GATEWAY_CORS_ORIGINS must list origins"),
+        ({"GATEWAY_CORS_ORIGINS": "*, https://app.example.com"}, "GATEWAY_CORS_ORIGINS must list origins"),
     ],
 )
 def test_bad_values_name_the_variable(environ: dict[str, str], message: str) -> None:
     with pytest.raises(SettingsError, match=message):
         Settings.from_env(environ)
+
+
+def test_cors_origins_are_a_list_or_any() -> None:
+    assert Settings.from_env({}).cors_origins == ()
+    listed = Settings.from_env({"GATEWAY_CORS_ORIGINS": "https://app.example.com, http://localhost:5173"})
+    assert listed.cors_origins == ("https://app.example.com", "http://localhost:5173")
+    assert Settings.from_env({"GATEWAY_CORS_ORIGINS": "*"}).cors_origins == ("*",)
