@@ -62,6 +62,14 @@ class BoundedCache(Generic[K, V]):
     def __contains__(self, key: object) -> bool:
         return key in self._entries
 
+    def get(self, key: K) -> V | None:
+        """The value kept for `key`, now the most recently used; None when nothing is kept for it."""
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        self._entries.move_to_end(key)
+        return entry[0]
+
     def get_or_add(self, key: K, make: Callable[[], tuple[V, int]]) -> V:
         """The value kept for `key`, now the most recently used; else the value `make` returns with its
         weight, kept. If `make` raises, nothing is kept."""

@@ -21,6 +21,7 @@ from gateway.http.auth import KnownKeys
 from gateway.http.graphql_http import graphql_endpoint
 from gateway.http.metrics import GatewayMetrics, metrics_endpoint
 from gateway.http.pages import page_routes
+from gateway.http.persisted import LocalQueries, QueryStore, RedisQueries, TrustedDocuments
 from gateway.http.responses import OrjsonResponse
 from gateway.operations.database import open_pool
 from gateway.operations.settings import Settings
@@ -90,6 +91,16 @@ def http_middleware(settings: Settings) -> list[Middleware]:
     return middleware
 
 
+def query_store(settings: Settings) -> QueryStore:
+    """Where queries named by their hashes are found: the trusted documents only, or what clients taught the
+    gateway (in Redis when there is one, shared by every process; else in this process)."""
+    if settings.trusted_documents is not None:
+        return TrustedDocuments.load(settings.trusted_documents)
+    if settings.redis_url is not None:
+        return RedisQueries(settings.redis_url)
+    return LocalQueries()
+
+
 def create_app(
     settings: Settings,
     database_url: str,
@@ -114,7 +125,10 @@ def create_app(
                 )
             app.state.pool = pool
             app.state.known_keys = KnownKeys()  # keys of this database seen lately
-            yield
+            try:
+                yield
+            finally:
+                await app.state.persisted_queries.close()
 
     app = Starlette(
         middleware=http_middleware(settings),
@@ -131,6 +145,7 @@ def create_app(
     app.state.tracing = None  # the lifespan sets it when tracing is on
     app.state.metrics = GatewayMetrics()
     app.state.pool_waiters = PoolWaiters()
+    app.state.persisted_queries = query_store(settings)
     app.state.fairness = Fairness(max(1, settings.pool_max_size * settings.pool_producer_share_percent // 100))
     app.state.schema = schema or build_schema(production=settings.production)
     app.state.fast_executor = FastExecutor(app.state.schema) if settings.fast_path else None

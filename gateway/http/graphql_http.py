@@ -21,6 +21,7 @@ from gateway.http.context import build_context
 from gateway.http.errors import format_error, unavailable_reason
 from gateway.http.metrics import RequestRecord, record
 from gateway.http.pages import graphiql_page
+from gateway.http.persisted import PersistedQueryNotAllowed, PersistedQueryNotFound, query_of
 from gateway.http.requests import BadRequest, ClientGone, GraphQLRequest, read_get, read_post
 from gateway.http.responses import OrjsonResponse, error_response
 from gateway.operations.tracing import REQUEST_TRACING, Tracing
@@ -48,7 +49,12 @@ def request_id_of(request: Request) -> str:
 
 
 def _wants_ide(request: Request) -> bool:
-    return "query" not in request.query_params and "text/html" in request.headers.get("accept", "")
+    parameters = request.query_params
+    return (
+        "query" not in parameters
+        and "extensions" not in parameters
+        and "text/html" in request.headers.get("accept", "")
+    )
 
 
 async def graphql_endpoint(request: Request) -> Response:
@@ -174,12 +180,17 @@ _QUERIES_ONLY = {OperationType.QUERY}
 
 
 async def _read(request: Request, entry: RequestRecord, headers: dict[str, str]) -> GraphQLRequest | Response:
-    """The request's query, variables and operation name (POST body or GET parameters), or the answer refusing
-    them."""
+    """The request's query (sent, or found by its hash: `gateway/http/persisted.py`), variables and operation
+    name, from the POST body or the GET parameters; or the answer refusing them."""
     try:
-        graphql_request = await read_post(request) if request.method == "POST" else read_get(request)
+        received = await read_post(request) if request.method == "POST" else read_get(request)
+        graphql_request = await query_of(received, request.app.state.persisted_queries)
     except BadRequest as error:
         return _refuse(entry, error.status, str(error), error.code, headers)
+    except PersistedQueryNotFound as error:  # Apollo's clients look for this message, then send the query
+        return _refuse(entry, 200, str(error), ErrorCode.PERSISTED_QUERY_NOT_FOUND, headers)
+    except PersistedQueryNotAllowed as error:
+        return _refuse(entry, 400, str(error), ErrorCode.PERSISTED_QUERY_NOT_ALLOWED, headers)
     except ClientGone:
         log.info("the client disconnected before sending its whole request (request %s)", entry.request_id)
         entry.status = 499  # as nginx names it: nobody is left to read the answer

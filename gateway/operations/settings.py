@@ -54,6 +54,8 @@ class Settings:
     demo_sales: int = 20_000
     tracing_endpoint: str | None = None  # the OTLP/HTTP URL spans are sent to; None: no tracing
     cors_origins: tuple[str, ...] = ()  # the origins whose pages may call the API from a browser ("*": any)
+    redis_url: str | None = None  # where state shared between processes lives; None: each process keeps its own
+    trusted_documents: Path | None = None  # a JSON file of the only documents that run (hash -> query)
     service_name: str = "sales-gateway"
 
     @property
@@ -103,6 +105,8 @@ class Settings:
             demo_sales=reader.bounded("GATEWAY_DEMO_SALES", 20_000, minimum=0, maximum=100_000_000),
             tracing_endpoint=_traces_endpoint(reader),
             cors_origins=reader.origins("GATEWAY_CORS_ORIGINS"),
+            redis_url=reader.redis_url("REDIS_URL"),
+            trusted_documents=reader.existing_file("GATEWAY_TRUSTED_DOCUMENTS"),
             service_name=reader.text("OTEL_SERVICE_NAME") or "sales-gateway",
         )
 
@@ -135,6 +139,21 @@ class _Reader:
         if raw is not None and not raw.lower().startswith(("http://", "https://")):
             raise SettingsError(f"{name} must be an http:// or https:// URL (OTLP over HTTP), got {raw!r}")
         return raw
+
+    def redis_url(self, name: str) -> str | None:
+        raw = self.text(name)
+        if raw is not None and not raw.lower().startswith(("redis://", "rediss://", "unix://")):
+            raise SettingsError(f"{name} must be a redis://, rediss:// or unix:// URL, got {raw!r}")
+        return raw
+
+    def existing_file(self, name: str) -> Path | None:
+        raw = self.text(name)
+        if raw is None:
+            return None
+        path = Path(raw).expanduser()
+        if not path.is_file():
+            raise SettingsError(f"{name} must name an existing file, got {raw!r}")
+        return path
 
     def origins(self, name: str) -> tuple[str, ...]:
         """Comma-separated web origins (`https://app.example.com`, `http://localhost:5173`), or `*` alone."""
