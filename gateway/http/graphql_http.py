@@ -19,6 +19,7 @@ from gateway.http.auth import KnownKeys, bearer_token
 from gateway.http.caching import revalidated
 from gateway.http.context import build_context
 from gateway.http.errors import format_error, unavailable_reason
+from gateway.http.media import GRAPHQL_RESPONSE, wants_graphql_response
 from gateway.http.metrics import RequestRecord, record
 from gateway.http.pages import graphiql_page
 from gateway.http.persisted import PersistedQueryNotAllowed, PersistedQueryNotFound, query_of
@@ -69,10 +70,13 @@ async def graphql_endpoint(request: Request) -> Response:
     tracing: Tracing | None = state.tracing
     try:
         if tracing is None:
-            response = revalidated(request, await _answer(request, entry, headers))
+            response = await _answer(request, entry, headers)
         else:  # tracing on (gateway/tracing.py): the request's server span
             with tracing.request_span(request, entry):
-                response = revalidated(request, await _answer(request, entry, headers))
+                response = await _answer(request, entry, headers)
+        if wants_graphql_response(request):
+            response.headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
+        response = revalidated(request, response)
     except Exception:  # a bug of ours: the server answers 500, and the log and metrics say so
         entry.status, entry.error_codes = 500, [ErrorCode.INTERNAL]
         raise
@@ -168,7 +172,9 @@ async def _answer(request: Request, entry: RequestRecord, headers: dict[str, str
                 return opened
             allowed = {OperationType.QUERY, OperationType.MUTATION} if request.method == "POST" else _QUERIES_ONLY
             try:
-                return await _execute(state, graphql_request, allowed, opened, entry, headers)
+                return await _execute(
+                    state, graphql_request, allowed, opened, entry, headers, wants_graphql_response(request)
+                )
             finally:  # normally closed already (a no-op then); after a crash, the connection still goes back
                 with contextlib.suppress(Exception):
                     await opened.db.close(commit=False)
@@ -208,8 +214,10 @@ async def _execute(
     context: Context,
     entry: RequestRecord,
     headers: dict[str, str],
+    graphql_response: bool,
 ) -> Response:
-    """Answer an authenticated request: the fast executor for a plain query, else the stock one."""
+    """Answer an authenticated request: the fast executor for a plain query, else the stock one.
+    `graphql_response`: the client takes `application/graphql-response+json` (`gateway/http/media.py`)."""
     if state.fast_executor is not None:
         fast_body = await _fast_answer(state.fast_executor, graphql_request, context, entry)
         if fast_body is not None:
@@ -248,10 +256,13 @@ async def _execute(
         suggestions = not state.settings.production
         body["errors"] = [format_error(error, entry.request_id, suggestions=suggestions) for error in result.errors]
         entry.error_codes = [error["extensions"]["code"] for error in body["errors"]]
-    body["data"] = result.data
+    # not run at all: the document did not parse or validate, or the variables did not fit (no error has a path)
+    not_run = result.data is None and bool(result.errors) and all(not error.path for error in result.errors)
+    if not (graphql_response and not_run):
+        body["data"] = result.data
     if not state.settings.production:
         headers["x-sql-statements"] = str(context.db.statements)
-    return OrjsonResponse(body, headers=headers)
+    return OrjsonResponse(body, status_code=400 if graphql_response and not_run else 200, headers=headers)
 
 
 async def _fast_answer(
