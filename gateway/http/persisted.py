@@ -15,14 +15,12 @@ is `PERSISTED_QUERY_NOT_ALLOWED`, and nothing is learned from requests.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import logging
 import sys
 from pathlib import Path
-from typing import Protocol
-
-import redis.asyncio as redis
-from redis.exceptions import RedisError
+from typing import Any, Protocol
 
 from gateway.http.requests import BadRequest, GraphQLRequest, ReceivedRequest
 from schema.caching import BoundedCache
@@ -85,14 +83,19 @@ class RedisQueries:
     trusted_only = False
 
     def __init__(self, url: str) -> None:
-        self._redis = redis.Redis.from_url(url, socket_timeout=REDIS_TIMEOUT_S, socket_connect_timeout=REDIS_TIMEOUT_S)
+        # imported only when Redis is used: the client library imports OpenTelemetry when it is installed
+        client = importlib.import_module("redis.asyncio")
+        self._errors: tuple[type[Exception], ...] = (importlib.import_module("redis.exceptions").RedisError, OSError)
+        self._redis: Any = client.Redis.from_url(
+            url, socket_timeout=REDIS_TIMEOUT_S, socket_connect_timeout=REDIS_TIMEOUT_S
+        )
         self._local = LocalQueries()
         self._failing = False
 
     async def get(self, sha256: str) -> str | None:
         try:
             found = await self._redis.getex(REDIS_KEY_PREFIX + sha256, ex=REDIS_TTL_S)
-        except (RedisError, OSError) as error:
+        except self._errors as error:
             self._failed(error)
             return await self._local.get(sha256)
         self._recovered()
@@ -104,7 +107,7 @@ class RedisQueries:
         await self._local.add(sha256, query)
         try:
             await self._redis.set(REDIS_KEY_PREFIX + sha256, query.encode("utf-8"), ex=REDIS_TTL_S)
-        except (RedisError, OSError) as error:
+        except self._errors as error:
             self._failed(error)
             return
         self._recovered()
