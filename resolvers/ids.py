@@ -19,6 +19,12 @@ def to_global_id(type_name: str, pk: int) -> str:
     return base64.b64encode(f"{type_name}:{pk}".encode()).decode()
 
 
+def cache_id(type_name: str, producer_id: int, key: str) -> str:
+    """A stable, unique id for an object that is not a row of its own (a balance: the producer and its
+    currency), so that client caches can keep it; not a Node id: `node(id:)` does not take it."""
+    return base64.b64encode(f"{type_name}:{producer_id}:{key}".encode()).decode()
+
+
 def from_global_id(global_id: str) -> tuple[str, int]:
     """The type name and primary key inside a global id; `BadUserInput` when it is not one of ours."""
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -32,3 +33,18 @@ def run_client(script: str, *arguments: str) -> Any:
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run_tool(name: str, *arguments: str, cwd: Path | None = None, environment: dict[str, str] | None = None) -> None:
+    """Run the command `name` of tests/clients/node_modules/.bin (in `cwd`, tests/clients by default); it must
+    succeed."""
+    tool = installed_clients() / "node_modules" / ".bin" / name
+    done = subprocess.run(
+        [str(tool), *arguments],
+        cwd=cwd or CLIENTS,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **(environment or {})},
+    )
+    assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]

@@ -52,6 +52,7 @@ StatementEntryByIdLoader = rows_by_id("statement_entries", StatementEntryRow)
 
 @dataclass(slots=True)
 class BalanceRow:
+    producer_id: int
     currency: str
     available: Decimal
     pending: Decimal
@@ -63,14 +64,14 @@ async def balances(db: TenantDatabase) -> list[BalanceRow]:
     """One row per currency the producer has entries in; `now()` is the transaction's start."""
     rows = await db.fetch(
         """
-        select currency,
+        select producer_id, currency,
                coalesce(sum(amount - blocked_amount) filter (where available_at <= now()), 0.00) as available,
                coalesce(sum(amount - blocked_amount) filter (where available_at > now()), 0.00) as pending,
                sum(blocked_amount) as blocked,
                sum(amount) as total
         from statement_entries
         where producer_id = $1
-        group by currency
+        group by producer_id, currency
         order by currency
         """,
         db.producer_id,

@@ -11,6 +11,7 @@ from loaders.finance.ledger import StatementEntryRow
 from resolvers import sales as sales_resolvers
 from resolvers.finance import ledger as ledger_resolvers
 from resolvers.finance import payouts as payouts_resolvers
+from resolvers.ids import cache_id
 from schema.common import Money, Node
 from schema.enums import CurrencyCode, StatementEntryKind
 from schema.relations import relation
@@ -21,9 +22,13 @@ if TYPE_CHECKING:
     from schema.finance.payouts import Withdrawal
 
 
-@row_type()
+@row_type(id=lambda row: cache_id("Balance", row.producer_id, row.currency))
 @strawberry.type(description="Money held in one currency: available + pending + blocked = total. Scope: finance:read.")
 class Balance(FromRow):
+    id: strawberry.ID = strawberry.field(
+        description="Stable and unique (the producer and the currency): the key client caches keep a balance "
+        "by, so that the balance a mutation returns updates the one `balances` returned. Not a Node id."
+    )
     currency: CurrencyCode
     available: Money = strawberry.field(description="Can be withdrawn now.")
     pending: Money = strawberry.field(description="Released later, after the guarantee period.")
