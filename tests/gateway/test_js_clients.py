@@ -94,20 +94,25 @@ def test_codegen_types_every_scalar_and_tsc_strict_accepts_code_using_them(tmp_p
     )  # fmt: skip
 
 
-def test_relay_compiler_compiles_the_graphiql_examples(tmp_path: Path) -> None:
+def test_relay_compiler_compiles_the_graphiql_examples_as_fragments(tmp_path: Path) -> None:
+    """Each example becomes what a Relay app writes: a fragment on Query (its selection) and a query spreading
+    it (its variables), named as Relay wants (the module, the operation, then `_query` or `Query`)."""
     source = tmp_path / "src"
     (source / "__generated__").mkdir(parents=True)
     modules = []
-    for query in EXAMPLES:
-        name = re.search(r"^query (\w+)", query, re.MULTILINE)
-        if name is None:
-            continue
-        # Relay's names: the module's name, the operation's, then Query; no comment before the operation (the
-        # compiler skips such a tag)
-        text = query.replace(f"query {name.group(1)}", f"query Examples{name.group(1)}Query", 1)
-        text = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
-        modules.append(f"export const {name.group(1)} = graphql`\n{text}\n`;\n")
-    (source / "Examples.ts").write_text('import { graphql } from "relay-runtime";\n\n' + "\n".join(modules))
+    for example in EXAMPLES:
+        text = "\n".join(line for line in example.splitlines() if not line.lstrip().startswith("#"))
+        operation = re.search(r"^query (\w+)(\([^)]*\))?\s*\{", text, re.MULTILINE)
+        assert operation is not None, example
+        name, variables = operation.group(1), operation.group(2) or ""
+        selection = text[operation.end() :].rstrip().removesuffix("}")
+        modules.append(
+            f"export const {name}Fragment = graphql`fragment Examples{name}_query on Query {{{selection}}}`;"
+        )
+        modules.append(
+            f"export const {name}Query = graphql`query Examples{name}Query{variables} {{ ...Examples{name}_query }}`;"
+        )
+    (source / "Examples.ts").write_text('import { graphql } from "relay-runtime";\n\n' + "\n".join(modules) + "\n")
     shutil.copy(ROOT / "schema.graphql", tmp_path / "schema.graphql")
     config = {
         "src": "./src",
@@ -118,7 +123,9 @@ def test_relay_compiler_compiles_the_graphiql_examples(tmp_path: Path) -> None:
     (tmp_path / "relay.config.json").write_text(json.dumps(config))
     run_tool("relay-compiler", cwd=tmp_path)
     artifacts = sorted(path.name for path in (source / "__generated__").iterdir())
+    assert len(modules) == 2 * len(EXAMPLES)  # every example names its operation
     assert len(artifacts) == len(modules)
+    assert "ExamplesReportsQuery.graphql.ts" in artifacts
 
 
 async def test_graphql_inspector_finds_no_change_between_the_live_schema_and_schema_graphql(
