@@ -17,7 +17,9 @@ from typing import Any
 import httpx
 import uvicorn
 
+from gateway.http.app import create_app
 from gateway.operations.database import SERVING_ROLE, url_with
+from gateway.operations.settings import Settings
 
 SALES_GATEWAY = str(Path(sys.executable).parent / "sales-gateway")
 
@@ -88,3 +90,12 @@ def serving_in_thread(app: Any, name: str, port: int | None = None) -> Iterator[
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+@contextlib.contextmanager
+def gateway_in_thread(database_url: str, name: str, **environ: str) -> Iterator[str]:
+    """The gateway app over `database_url` (as the serving role), configured by `environ`, served by
+    `serving_in_thread`: its base URL."""
+    app = create_app(Settings.from_env(environ), url_with(database_url, user=SERVING_ROLE))
+    with serving_in_thread(app, name) as url:
+        yield url

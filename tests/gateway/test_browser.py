@@ -36,7 +36,7 @@ from tests.factories.producers import Seller, make_seller
 from tests.factories.refunds import make_refund
 from tests.factories.sales import bulk_sales, make_sale
 from tests.factories.subscriptions import make_subscription
-from tests.processes import serving_in_thread
+from tests.processes import gateway_in_thread
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 TIMEOUT_MS = 30_000
@@ -75,8 +75,7 @@ RESPONSE_TEXT = "document.querySelector('.graphiql-response .CodeMirror').CodeMi
 @pytest.fixture(scope="module")
 def gateway_url(database_url: str) -> Iterator[str]:
     """A real gateway (uvicorn, in a thread with its own event loop) over the test database."""
-    app = create_app(Settings.from_env({}), url_with(database_url, user=SERVING_ROLE))
-    with serving_in_thread(app, "browser-test-gateway") as url:
+    with gateway_in_thread(database_url, "browser-test-gateway") as url:
         yield url
 
 

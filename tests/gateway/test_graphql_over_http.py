@@ -10,20 +10,16 @@ import asyncpg
 import httpx
 import pytest
 
-from gateway.http.app import create_app
-from gateway.operations.database import SERVING_ROLE, url_with
-from gateway.operations.settings import Settings
 from tests.clients import run_client
 from tests.factories.producers import Seller, make_seller
-from tests.processes import serving_in_thread
+from tests.processes import gateway_in_thread
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 
 
 @pytest.fixture(scope="module")
 def gateway(database_url: str) -> Iterator[str]:
-    app = create_app(Settings.from_env({}), url_with(database_url, user=SERVING_ROLE))
-    with serving_in_thread(app, "graphql-over-http-gateway") as url:
+    with gateway_in_thread(database_url, "graphql-over-http-gateway") as url:
         yield url
 
 

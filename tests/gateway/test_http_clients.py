@@ -21,12 +21,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from gateway.http.app import create_app
-from gateway.operations.database import SERVING_ROLE, url_with
-from gateway.operations.settings import Settings
 from tests.factories.producers import Seller, make_seller
 from tests.factories.sales import bulk_sales
-from tests.processes import free_port, serving_in_thread
+from tests.processes import free_port, gateway_in_thread, serving_in_thread
 
 pytestmark = pytest.mark.slow
 
@@ -60,9 +57,8 @@ def allowed_port() -> int:
 
 @pytest.fixture(scope="module")
 def gateway(database_url: str, allowed_port: int) -> Iterator[str]:
-    settings = Settings.from_env({"GATEWAY_CORS_ORIGINS": f"http://127.0.0.1:{allowed_port}"})
-    app = create_app(settings, url_with(database_url, user=SERVING_ROLE))
-    with serving_in_thread(app, "cors-test-gateway") as url:
+    origin = f"http://127.0.0.1:{allowed_port}"
+    with gateway_in_thread(database_url, "cors-test-gateway", GATEWAY_CORS_ORIGINS=origin) as url:
         yield url
 
 

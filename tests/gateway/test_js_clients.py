@@ -18,14 +18,11 @@ from typing import Any
 import asyncpg
 import pytest
 
-from gateway.http.app import create_app
 from gateway.http.pages import STATIC_DIR
-from gateway.operations.database import SERVING_ROLE, url_with
-from gateway.operations.settings import Settings
 from tests.clients import CLIENTS, run_client, run_tool
 from tests.factories.finance import make_funded_seller
 from tests.factories.producers import Seller
-from tests.processes import serving_in_thread
+from tests.processes import gateway_in_thread
 
 pytestmark = pytest.mark.slow
 
@@ -37,8 +34,7 @@ EXAMPLES = [
 
 @pytest.fixture(scope="module")
 def gateway(database_url: str) -> Iterator[str]:
-    app = create_app(Settings.from_env({}), url_with(database_url, user=SERVING_ROLE))
-    with serving_in_thread(app, "js-clients-gateway") as url:
+    with gateway_in_thread(database_url, "js-clients-gateway") as url:
         yield url
 
 
