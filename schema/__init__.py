@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError, GraphQLSchema, specified_rules
+from graphql import (
+    FragmentDefinitionNode,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    specified_rules,
+)
 from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.execution import ExecutionContext
 
-from schema.caching import BoundedCache, CheckedDocument, DocumentCache, DocumentKey, new_document_cache
+from schema.caching import (
+    BoundedCache,
+    CheckedDocument,
+    DocumentCache,
+    DocumentKey,
+    new_document_cache,
+    parsed_document,
+)
 from schema.common import NODE_TYPES
+from schema.cost import actual_cost, requested_cost
 from schema.limits import (
     MAX_TOKENS,
     OperationNameRequired,
@@ -24,6 +39,15 @@ from schema.limits import (
 from schema.mutation import Mutation, ReadCommittedForMutations
 from schema.query import Query
 from schema.scalars import SCALAR_MAP
+
+
+@dataclass(frozen=True, slots=True)
+class Costed:
+    """An operation about to run, and its requested cost."""
+
+    operation: OperationDefinitionNode
+    fragments: dict[str, FragmentDefinitionNode]
+    requested: int
 
 
 class GatewaySchema(strawberry.Schema):
@@ -62,6 +86,30 @@ class GatewaySchema(strawberry.Schema):
         )
         block = "".join(f"  {operation}: {root.name}\n" for operation, root in roots if root is not None)
         return f"schema {{\n{block}}}\n\n{sdl}"
+
+    def costed(self, query: str, operation_name: str | None, variables: dict[str, Any] | None) -> Costed | None:
+        """The operation `query` runs and what it asks for (`schema/cost.py`), before it runs; None when the
+        document does not parse or names no single operation (execution then says so). Parsed once: the
+        document is kept where the executions find it."""
+        options = {"max_tokens": MAX_TOKENS}
+        try:
+            checked = self.documents.get_or_add(
+                (query, tuple(options.items())), lambda: parsed_document(query, options)
+            )
+        except GraphQLError:
+            return None
+        definitions = checked.document.definitions
+        operations = [node for node in definitions if isinstance(node, OperationDefinitionNode)]
+        if operation_name is not None:
+            operations = [node for node in operations if node.name is not None and node.name.value == operation_name]
+        if len(operations) != 1:
+            return None
+        fragments = {node.name.value: node for node in definitions if isinstance(node, FragmentDefinitionNode)}
+        return Costed(operations[0], fragments, requested_cost(self._schema, operations[0], fragments, variables))
+
+    def actual_cost(self, costed: Costed, data: Any) -> int:
+        """What the answer `data` to `costed` holds, in cost points."""
+        return actual_cost(self._schema, costed.operation, costed.fragments, data)
 
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         """Errors are logged and masked by the HTTP layer, which knows the request id."""

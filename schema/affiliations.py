@@ -14,6 +14,7 @@ from resolvers import catalog as catalog_resolvers
 from resolvers.context import Context
 from schema.catalog import Affiliate, Product
 from schema.common import DateRangeInput, Money, Node
+from schema.cost import AGGREGATE, cost
 from schema.enums import AffiliationStatus
 from schema.filters import ids_of
 from schema.relations import relation
@@ -46,7 +47,10 @@ class Affiliation(Node, FromRow):
     affiliate: Affiliate = relation(catalog_resolvers.AFFILIATE)
     product: Product = relation(catalog_resolvers.PRODUCT)
 
-    @strawberry.field(description="Made sales of this affiliate for this product; default period: the last 30 days.")
+    @strawberry.field(
+        description="Made sales of this affiliate for this product; default period: the last 30 days.",
+        metadata=cost(AGGREGATE),
+    )
     async def performance(
         self, info: Info[Context, None], period: DateRangeInput | None = None
     ) -> AffiliatePerformance:

@@ -159,7 +159,7 @@ class DocumentCache(SchemaExtension):
         if query is not None and context.graphql_document is None:
             options = context.parse_options
             self.key = (query, tuple(sorted(options.items())))
-            self.checked = self.documents.get_or_add(self.key, lambda: _parsed(query, options))
+            self.checked = self.documents.get_or_add(self.key, lambda: parsed_document(query, options))
             context.graphql_document = self.checked.document
         yield
 
@@ -192,7 +192,8 @@ def without_tracebacks(errors: list[GraphQLError]) -> list[GraphQLError]:
     return errors
 
 
-def _parsed(query: str, options: Mapping[str, Any]) -> tuple[CheckedDocument, int]:
+def parsed_document(query: str, options: Mapping[str, Any]) -> tuple[CheckedDocument, int]:
+    """The document of `query` parsed with `options`, and its weight; `GraphQLError` when it does not parse."""
     document = parse(query, **options)
     weight = document_bytes(query, unlink_tokens(query, document))
     return CheckedDocument(document, weight), weight

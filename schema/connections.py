@@ -16,6 +16,7 @@ import strawberry
 from strawberry.types import Info
 
 from resolvers.lists import ListPage, Window
+from schema.cost import COUNT, cost
 from schema.filters import filters_of
 from schema.rows import type_of
 
@@ -71,7 +72,9 @@ class Connection(Generic[T]):
             end_cursor=listed.cursor(rows[-1]) if rows else None,
         )
 
-    @strawberry.field(description="How many items the whole list has; computed only when selected.")
+    @strawberry.field(
+        description="How many items the whole list has; computed only when selected.", metadata=cost(COUNT)
+    )
     async def total_count(self) -> int:
         return await self.listed.count()
 

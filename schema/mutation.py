@@ -22,6 +22,7 @@ from resolvers.finance import ledger as ledger_resolvers
 from resolvers.finance import payouts as payouts_resolvers
 from resolvers.finance import receipts as receipts_resolvers
 from schema.affiliations import Affiliation
+from schema.cost import MUTATION, cost
 from schema.finance.ledger import Balance
 from schema.finance.payouts import Prepayment, RequestPrepaymentInput, RequestWithdrawalInput, Withdrawal
 from schema.finance.receipts import Receipt
@@ -93,13 +94,14 @@ class ReceiptPayload(Payload):
     user_errors: list[UserError]
 
 
-@strawberry.mutation(description="Withdraw available money. Scope: finance:write.")
+@strawberry.mutation(metadata=cost(MUTATION), description="Withdraw available money. Scope: finance:write.")
 async def request_withdrawal(info: Info[Context, None], input: RequestWithdrawalInput) -> RequestWithdrawalPayload:
     return await _money_request(RequestWithdrawalPayload, payouts_resolvers.request_withdrawal, info.context, input)
 
 
 @strawberry.mutation(
-    description="Cancel a REQUESTED withdrawal; its money comes back through the ledger. Scope: finance:write."
+    metadata=cost(MUTATION),
+    description="Cancel a REQUESTED withdrawal; its money comes back through the ledger. Scope: finance:write.",
 )
 async def cancel_withdrawal(info: Info[Context, None], id: strawberry.ID) -> CancelWithdrawalPayload:
     outcome = await payouts_resolvers.cancel_withdrawal(info.context, id)
@@ -108,29 +110,32 @@ async def cancel_withdrawal(info: Info[Context, None], id: strawberry.ID) -> Can
 
 
 @strawberry.mutation(
-    description="Advance pending money to available, for a fee (GATEWAY_PREPAYMENT_FEE_PERCENT). Scope: finance:write."
+    metadata=cost(MUTATION),
+    description="Advance pending money to available, for a fee (GATEWAY_PREPAYMENT_FEE_PERCENT). Scope: finance:write.",
 )
 async def request_prepayment(info: Info[Context, None], input: RequestPrepaymentInput) -> RequestPrepaymentPayload:
     return await _money_request(RequestPrepaymentPayload, payouts_resolvers.request_prepayment, info.context, input)
 
 
 @strawberry.mutation(
+    metadata=cost(MUTATION),
     description="Approve a REQUESTED refund: the sale becomes REFUNDED or PARTIALLY_REFUNDED and a REFUND entry "
     "debits the producer's share from where the sale's money is (pending until the sale's release date), "
     "even past the balance (which may then go negative). "
-    "Scope: refunds:write."
+    "Scope: refunds:write.",
 )
 async def approve_refund(info: Info[Context, None], id: strawberry.ID) -> RefundPayload:
     return RefundPayload.of(await refunds_resolvers.approve_refund(info.context, id))
 
 
-@strawberry.mutation(description="Deny a REQUESTED refund, saying why. Scope: refunds:write.")
+@strawberry.mutation(metadata=cost(MUTATION), description="Deny a REQUESTED refund, saying why. Scope: refunds:write.")
 async def deny_refund(info: Info[Context, None], id: strawberry.ID, reason: str) -> RefundPayload:
     return RefundPayload.of(await refunds_resolvers.deny_refund(info.context, id, reason))
 
 
 @strawberry.mutation(
-    description="Cancel a STARTED, ACTIVE, DELAYED or OVERDUE subscription as the seller. Scope: subscriptions:write."
+    metadata=cost(MUTATION),
+    description="Cancel a STARTED, ACTIVE, DELAYED or OVERDUE subscription as the seller. Scope: subscriptions:write.",
 )
 async def cancel_subscription(
     info: Info[Context, None], id: strawberry.ID, reason: str | None = None
@@ -139,15 +144,17 @@ async def cancel_subscription(
 
 
 @strawberry.mutation(
-    description="Reactivate a subscription the seller cancelled, or an INACTIVE one. Scope: subscriptions:write."
+    metadata=cost(MUTATION),
+    description="Reactivate a subscription the seller cancelled, or an INACTIVE one. Scope: subscriptions:write.",
 )
 async def reactivate_subscription(info: Info[Context, None], id: strawberry.ID) -> SubscriptionPayload:
     return SubscriptionPayload.of(await subscriptions_resolvers.reactivate_subscription(info.context, id))
 
 
 @strawberry.mutation(
+    metadata=cost(MUTATION),
     description="Approve a PENDING affiliation, optionally setting its commission (percent, 0.01 to 90.00). "
-    "Scope: affiliations:write."
+    "Scope: affiliations:write.",
 )
 async def approve_affiliation(
     info: Info[Context, None], id: strawberry.ID, commission_rate: Decimal | None = None
@@ -155,26 +162,32 @@ async def approve_affiliation(
     return AffiliationPayload.of(await affiliations_resolvers.approve_affiliation(info.context, id, commission_rate))
 
 
-@strawberry.mutation(description="Reject a PENDING affiliation. Scope: affiliations:write.")
+@strawberry.mutation(metadata=cost(MUTATION), description="Reject a PENDING affiliation. Scope: affiliations:write.")
 async def reject_affiliation(
     info: Info[Context, None], id: strawberry.ID, reason: str | None = None
 ) -> AffiliationPayload:
     return AffiliationPayload.of(await affiliations_resolvers.reject_affiliation(info.context, id, reason))
 
 
-@strawberry.mutation(description="Block a PENDING or ACTIVE affiliation. Scope: affiliations:write.")
+@strawberry.mutation(
+    metadata=cost(MUTATION), description="Block a PENDING or ACTIVE affiliation. Scope: affiliations:write."
+)
 async def block_affiliation(
     info: Info[Context, None], id: strawberry.ID, reason: str | None = None
 ) -> AffiliationPayload:
     return AffiliationPayload.of(await affiliations_resolvers.block_affiliation(info.context, id, reason))
 
 
-@strawberry.mutation(description="Accept a PENDING receipt you RECEIVED. Scope: finance:write.")
+@strawberry.mutation(
+    metadata=cost(MUTATION), description="Accept a PENDING receipt you RECEIVED. Scope: finance:write."
+)
 async def accept_receipt(info: Info[Context, None], id: strawberry.ID) -> ReceiptPayload:
     return ReceiptPayload.of(await receipts_resolvers.accept_receipt(info.context, id))
 
 
-@strawberry.mutation(description="Reject a PENDING receipt you RECEIVED, saying why. Scope: finance:write.")
+@strawberry.mutation(
+    metadata=cost(MUTATION), description="Reject a PENDING receipt you RECEIVED, saying why. Scope: finance:write."
+)
 async def reject_receipt(info: Info[Context, None], id: strawberry.ID, reason: str) -> ReceiptPayload:
     return ReceiptPayload.of(await receipts_resolvers.reject_receipt(info.context, id, reason))
 

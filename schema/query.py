@@ -25,6 +25,7 @@ from schema.affiliations import Affiliation, AffiliationFilter
 from schema.catalog import Product
 from schema.common import NODE_TYPES, DateRangeInput, Node
 from schema.connections import Connection, connection_field
+from schema.cost import AGGREGATE, COUNT, cost
 from schema.enums import CurrencyCode
 from schema.finance.ledger import Balance, StatementEntry, StatementFilter
 from schema.finance.payouts import Prepayment, Withdrawal, WithdrawalFilter
@@ -44,7 +45,9 @@ async def _balances(info: Info[Context, None]) -> list[Balance] | None:
 
 
 balances = strawberry.field(
-    resolver=_balances, description="One balance per currency the producer holds. Scope: finance:read."
+    resolver=_balances,
+    description="One balance per currency the producer holds. Scope: finance:read.",
+    metadata=cost(COUNT),
 )
 statement = connection_field(ledger_resolvers.statement, filter=StatementFilter)
 
@@ -64,7 +67,8 @@ def reports(info: Info[Context, None]) -> Reports | None:
 
 @strawberry.field(
     description="Recommended strategies derived from the producer's own numbers, most urgent first. "
-    "Scope: reports:read."
+    "Scope: reports:read.",
+    metadata=cost(2 * AGGREGATE),
 )
 async def strategies(info: Info[Context, None]) -> list[Strategy] | None:
     return [Strategy.from_row(advice) for advice in await strategies_resolvers.strategies(info.context)]
@@ -86,7 +90,8 @@ async def viewer(info: Info[Context, None]) -> Producer:
 
 
 @strawberry.field(
-    description="The Sales Management card: the last 7 days (or `period`), per currency. Scope: sales:read."
+    description="The Sales Management card: the last 7 days (or `period`), per currency. Scope: sales:read.",
+    metadata=cost(AGGREGATE),
 )
 async def sales_management(
     info: Info[Context, None],
@@ -118,7 +123,8 @@ subscriptions = connection_field(subscriptions_resolvers.subscriptions, filter=S
 
 @strawberry.field(
     description="Active, new and cancelled subscriptions of a period (default: the last 7 days). "
-    "Scope: subscriptions:read."
+    "Scope: subscriptions:read.",
+    metadata=cost(AGGREGATE),
 )
 async def subscription_summary(
     info: Info[Context, None], period: DateRangeInput | None = None

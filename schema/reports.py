@@ -17,6 +17,7 @@ from resolvers.context import Context
 from resolvers.reports import Bucket
 from schema.catalog import Product
 from schema.common import DateRangeInput, Money
+from schema.cost import AGGREGATE, cost
 from schema.enums import CurrencyCode, Device, PaymentMethod, TimeBucket
 from schema.relations import relation
 from schema.rows import FromRow, row_type
@@ -130,7 +131,7 @@ def _rows_of(fetch: Callable[..., Awaitable[list[Any]]], shown_as: type[FromRow]
         rows = await fetch(info.context, period.from_, period.to, _currency(currency))
         return [shown_as.from_row(row) for row in rows]
 
-    return strawberry.field(resolver=resolve, description=description)
+    return strawberry.field(resolver=resolve, description=description, metadata=cost(AGGREGATE))
 
 
 async def _purchase_recovery(info: Info[Context, None], period: DateRangeInput) -> RecoveryReport:
@@ -193,6 +194,7 @@ class Reports:
         resolver=_purchase_recovery,
         description="Lost sales whose last attempt is in the period, and how many of them were recovered. "
         "Scope: reports:read.",
+        metadata=cost(AGGREGATE),
     )
     product_revenue: list[ProductRevenue] = _rows_of(
         reports_resolvers.product_revenue,
@@ -204,15 +206,18 @@ class Reports:
         resolver=_promoted_products,
         description="Products with made sales through affiliates in the period, by those sales (descending). "
         "Scope: reports:read.",
+        metadata=cost(AGGREGATE),
     )
     revenue_over_time: list[TimePoint] = strawberry.field(
         resolver=_revenue_over_time,
         description="Made sales per time bucket (in the producer's time zone; weeks are ISO weeks, from "
         "Monday), one point per bucket and currency, empty buckets included with zeros for every currency "
         "with a made sale in the period; by bucket, then currency. Scope: reports:read.",
+        metadata=cost(AGGREGATE),
     )
     traffic_sources: list[TrafficSource] = strawberry.field(
         resolver=_traffic_sources,
         description="Which traffic sources convert: made and lost sales per source, by sales (descending). "
         "Scope: reports:read.",
+        metadata=cost(AGGREGATE),
     )

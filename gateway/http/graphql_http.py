@@ -31,6 +31,7 @@ from loaders.database import KeyRevoked, PoolExhausted, acquire
 from loaders.fairness import Fairness, Turn
 from resolvers.context import Context
 from resolvers.errors import ErrorCode
+from schema import Costed, GatewaySchema
 
 log = logging.getLogger("gateway.graphql")
 
@@ -167,13 +168,17 @@ async def _answer(request: Request, entry: RequestRecord, headers: dict[str, str
             graphql_request = await _read(request, entry, headers)
             if isinstance(graphql_request, Response):
                 return graphql_request
+            schema: GatewaySchema = state.schema
+            costed = schema.costed(graphql_request.query, graphql_request.operation_name, graphql_request.variables)
+            if costed is not None and costed.requested > state.settings.max_query_cost:
+                return _too_costly(entry, costed.requested, state.settings.max_query_cost, headers)
             opened = await _open(request, entry, headers, principal, secret_hash, turn)
             if isinstance(opened, Response):
                 return opened
             allowed = {OperationType.QUERY, OperationType.MUTATION} if request.method == "POST" else _QUERIES_ONLY
             try:
                 return await _execute(
-                    state, graphql_request, allowed, opened, entry, headers, wants_graphql_response(request)
+                    state, graphql_request, costed, allowed, opened, entry, headers, wants_graphql_response(request)
                 )
             finally:  # normally closed already (a no-op then); after a crash, the connection still goes back
                 with contextlib.suppress(Exception):
@@ -210,6 +215,7 @@ async def _read(request: Request, entry: RequestRecord, headers: dict[str, str])
 async def _execute(
     state: Any,
     graphql_request: GraphQLRequest,
+    costed: Costed | None,
     allowed: set[OperationType],
     context: Context,
     entry: RequestRecord,
@@ -223,6 +229,7 @@ async def _execute(
         if fast_body is not None:
             if not state.settings.production:
                 headers["x-sql-statements"] = str(context.db.statements)
+            _note_cost(state, fast_body, costed)
             return OrjsonResponse(fast_body, headers=headers)
     committed = False
     try:
@@ -260,6 +267,7 @@ async def _execute(
     not_run = result.data is None and bool(result.errors) and all(not error.path for error in result.errors)
     if not (graphql_response and not_run):
         body["data"] = result.data
+    _note_cost(state, body, costed)
     if not state.settings.production:
         headers["x-sql-statements"] = str(context.db.statements)
     return OrjsonResponse(body, status_code=400 if graphql_response and not_run else 200, headers=headers)
@@ -281,6 +289,23 @@ async def _fast_answer(
         finally:
             entry.sql_statements, entry.sql_seconds = context.db.statements, context.db.sql_seconds
     return body
+
+
+def _note_cost(state: Any, body: dict[str, Any], costed: Costed | None) -> None:
+    """`extensions.cost` of an answer: what the document asked for and what the answer holds."""
+    if costed is None:
+        return
+    actual = state.schema.actual_cost(costed, body.get("data"))
+    cost = {"requestedQueryCost": costed.requested, "actualQueryCost": actual}
+    body["extensions"] = {"cost": cost | {"maximumQueryCost": state.settings.max_query_cost}}
+
+
+def _too_costly(entry: RequestRecord, requested: int, maximum: int, headers: dict[str, str]) -> Response:
+    entry.status, entry.error_codes = 200, [ErrorCode.MAX_COST_EXCEEDED]
+    cost = {"requestedQueryCost": requested, "actualQueryCost": 0, "maximumQueryCost": maximum}
+    message = f"The document's cost is {requested}, above the maximum of {maximum}: ask for fewer or smaller pages"
+    error = {"message": message, "extensions": {"code": ErrorCode.MAX_COST_EXCEEDED.value, "cost": cost}}
+    return OrjsonResponse({"errors": [error], "extensions": {"cost": cost}}, headers=headers)
 
 
 def _unauthenticated(entry: RequestRecord, headers: dict[str, str]) -> Response:

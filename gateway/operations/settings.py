@@ -54,6 +54,7 @@ class Settings:
     demo_sales: int = 20_000
     tracing_endpoint: str | None = None  # the OTLP/HTTP URL spans are sent to; None: no tracing
     cors_origins: tuple[str, ...] = ()  # the origins whose pages may call the API from a browser ("*": any)
+    max_query_cost: int = 1_000  # the most one document may ask for, in cost points (schema/cost.py)
     redis_url: str | None = None  # where state shared between processes lives; None: each process keeps its own
     trusted_documents: Path | None = None  # a JSON file of the only documents that run (hash -> query)
     service_name: str = "sales-gateway"
@@ -105,6 +106,7 @@ class Settings:
             demo_sales=reader.bounded("GATEWAY_DEMO_SALES", 20_000, minimum=0, maximum=100_000_000),
             tracing_endpoint=_traces_endpoint(reader),
             cors_origins=reader.origins("GATEWAY_CORS_ORIGINS"),
+            max_query_cost=reader.bounded("GATEWAY_MAX_QUERY_COST", 1_000, minimum=1, maximum=1_000_000),
             redis_url=reader.redis_url("REDIS_URL"),
             trusted_documents=reader.existing_file("GATEWAY_TRUSTED_DOCUMENTS"),
             service_name=reader.text("OTEL_SERVICE_NAME") or "sales-gateway",
