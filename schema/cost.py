@@ -136,13 +136,15 @@ def requested_cost(
 
 
 class ActualCounter:
-    """The cost of what an answer holds: as `CostCounter`, with the items each list and page really returned
-    (a field the answer does not hold, a null, or a fragment of another type, costs nothing below itself)."""
+    """The cost of what an answer holds: as `CostCounter`, with the items each page really returned instead of
+    the page size (a field the answer does not hold, or a null, costs nothing below itself). An item whose
+    selection holds no page is priced once and multiplied, not walked: a page of 100 costs what a page of 1 does."""
 
     def __init__(self, schema: GraphQLSchema, fragments: Mapping[str, FragmentDefinitionNode]) -> None:
         self.schema = schema
         self.fragments = fragments
         self.spreading: set[str] = set()
+        self.fixed: dict[int, int | None] = {}  # per item selection (by id): its cost when it holds no page
 
     def operation(self, operation: OperationDefinitionNode, data: Any) -> int:
         root = self.schema.get_root_type(operation.operation)
@@ -187,13 +189,64 @@ class ActualCounter:
                 if isinstance(selection, FieldNode) and selection.name.value in PAGE_ITEMS:
                     items = value.get((selection.alias or selection.name).value) or []
                     item = get_named_type(named.fields[selection.name.value].type)
-                    total += sum(1 + self.selection_set(selection.selection_set, item, entry) for entry in items)
+                    total += self._items(selection.selection_set, item, items)
                 else:
                     total += self.selection_set(SelectionSetNode(selections=(selection,)), named, value)
             return total
-        if isinstance(value, list):
-            return own + sum(self.selection_set(node.selection_set, named, entry) for entry in value)
+        if isinstance(value, list):  # a plain list: its selection counts once, as when it was asked for
+            return own + max((self.selection_set(node.selection_set, named, entry) for entry in value), default=0)
         return own + self.selection_set(node.selection_set, named, value)
+
+    def _items(self, selection_set: SelectionSetNode | None, item: GraphQLNamedType, items: list[Any]) -> int:
+        key = id(selection_set)
+        if key not in self.fixed:
+            counter = CostCounter(self.schema, self.fragments, None)
+            self.fixed[key] = (
+                None
+                if _holds_page(selection_set, item, self.schema, self.fragments)
+                else (counter.selection_set(selection_set, item))
+            )
+        fixed = self.fixed[key]
+        if fixed is not None:
+            return len(items) * (1 + fixed)
+        return sum(1 + self.selection_set(selection_set, item, entry) for entry in items)
+
+
+def _holds_page(
+    selection_set: SelectionSetNode | None,
+    parent: GraphQLNamedType,
+    schema: GraphQLSchema,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    seen: frozenset[str] = frozenset(),
+) -> bool:
+    """Whether a selection asks, anywhere below, for a page of a connection (whose size varies per item)."""
+    if selection_set is None:
+        return False
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            fields = getattr(parent, "fields", None)
+            field = fields.get(selection.name.value) if fields else None
+            if field is None:
+                continue
+            named = get_named_type(field.type)
+            if named.name.endswith("Connection") and "first" in field.args:
+                return True
+            if _holds_page(selection.selection_set, named, schema, fragments, seen):
+                return True
+        elif isinstance(selection, InlineFragmentNode):
+            condition = selection.type_condition
+            inner = (schema.get_type(condition.name.value) if condition else parent) or parent
+            if _holds_page(selection.selection_set, inner, schema, fragments, seen):
+                return True
+        elif isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            fragment = fragments.get(name)
+            if fragment is None or name in seen:
+                continue
+            inner = schema.get_type(fragment.type_condition.name.value) or parent
+            if _holds_page(fragment.selection_set, inner, schema, fragments, seen | {name}):
+                return True
+    return False
 
 
 def actual_cost(

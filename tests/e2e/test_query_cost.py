@@ -17,6 +17,7 @@ from gateway.http.pages import STATIC_DIR
 from schema import schema
 from tests.factories.producers import Seller, make_seller
 from tests.factories.sales import make_sale
+from tests.factories.subscriptions import make_subscription
 from tests.graphql import post
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -108,3 +109,18 @@ async def test_a_document_above_the_maximum_is_refused_before_any_sql(
     assert error["extensions"]["code"] == "MAX_COST_EXCEEDED"
     assert error["extensions"]["cost"] == {"requestedQueryCost": 1002, "actualQueryCost": 0, "maximumQueryCost": 1000}
     assert "x-sql-statements" not in response.headers
+
+
+async def test_the_actual_cost_counts_each_items_own_page(
+    client: httpx.AsyncClient, connection: asyncpg.Connection
+) -> None:
+    seller = await make_seller(connection)
+    await make_subscription(connection, seller, started_at=datetime(2026, 10, 1, tzinfo=UTC), status="ACTIVE")
+    await make_subscription(connection, seller, started_at=datetime(2026, 10, 2, tzinfo=UTC), status="STARTED")
+    query = "{ subscriptions(first: 5) { nodes { statusHistory(first: 10) { nodes { status } } } } }"
+    body = (await post(client, seller.key, query)).json()
+    histories = [len(node["statusHistory"]["nodes"]) for node in body["data"]["subscriptions"]["nodes"]]
+    assert sorted(histories) == [1, 2]  # STARTED; STARTED then ACTIVE
+    # asked: 1 + 5 x (1 + 1 + 10 x 1); came back: 1 + (1 + 1 + 1) + (1 + 1 + 2)
+    assert body["extensions"]["cost"]["requestedQueryCost"] == 61
+    assert body["extensions"]["cost"]["actualQueryCost"] == 8
