@@ -16,6 +16,7 @@ from graphql import (
 from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.schema import validate_document
 from strawberry.types.execution import ExecutionContext
 
 from schema.caching import (
@@ -23,8 +24,10 @@ from schema.caching import (
     CheckedDocument,
     DocumentCache,
     DocumentKey,
+    errors_bytes,
     new_document_cache,
     parsed_document,
+    without_tracebacks,
 )
 from schema.common import NODE_TYPES
 from schema.cost import actual_cost, requested_cost
@@ -89,14 +92,21 @@ class GatewaySchema(strawberry.Schema):
 
     def costed(self, query: str, operation_name: str | None, variables: dict[str, Any] | None) -> Costed | None:
         """The operation `query` runs and what it asks for (`schema/cost.py`), before it runs; None when the
-        document does not parse or names no single operation (execution then says so). Parsed once: the
-        document is kept where the executions find it."""
+        document does not parse or validate, or names no single operation (execution then says so). Parsed and
+        validated once: the document is kept where the executions find it."""
         options = {"max_tokens": MAX_TOKENS}
+        key = (query, tuple(options.items()))
         try:
-            checked = self.documents.get_or_add(
-                (query, tuple(options.items())), lambda: parsed_document(query, options)
-            )
+            checked = self.documents.get_or_add(key, lambda: parsed_document(query, options))
         except GraphQLError:
+            return None
+        if checked.rules != self.validation_rules:  # validated as the executions validate, and kept with it
+            checked.errors = without_tracebacks(
+                validate_document(self._schema, checked.document, self.validation_rules)
+            )
+            checked.rules = self.validation_rules
+            self.documents.add(key, checked, checked.bytes + errors_bytes(checked.errors))
+        if checked.errors:  # the execution reports them; an invalid document has no cost
             return None
         definitions = checked.document.definitions
         operations = [node for node in definitions if isinstance(node, OperationDefinitionNode)]

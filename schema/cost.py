@@ -2,7 +2,8 @@
 
 Each field costs what is declared where it is declared (`strawberry.field(metadata=cost(5))`), or else by what
 it returns: an object, a list of objects or a connection 1, a scalar or an enum 0. A connection's items are
-counted as many times as the page asks for (`first` or `last`, DEFAULT_PAGE_SIZE when neither is given): the
+counted as many times as the page asks for (`first` or `last`, DEFAULT_PAGE_SIZE when neither is given, at most
+MAX_PAGE_SIZE: the list refuses more): the
 cost of `edges` and `nodes` is the page size times the cost of one item's selection. Fragments, inline fragments
 and fields under `@include`/`@skip` all count: the cost is an upper bound of what the document can ask for.
 """
@@ -28,7 +29,7 @@ from graphql import (
     is_composite_type,
 )
 
-from resolvers.lists import DEFAULT_PAGE_SIZE
+from resolvers.lists import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 COST_KEY = "cost"
 AGGREGATE = 5  # a statement aggregating a period of sales (the card, a report, a summary)
@@ -120,10 +121,15 @@ class CostCounter:
             if argument.name.value in ("first", "last"):
                 value = argument.value
                 if isinstance(value, IntValueNode):
-                    return max(int(value.value), 0)
+                    return _page(int(value.value))
                 if isinstance(value, VariableNode) and isinstance(self.variables.get(value.name.value), int):
-                    return max(int(self.variables[value.name.value]), 0)
+                    return _page(int(self.variables[value.name.value]))
         return DEFAULT_PAGE_SIZE
+
+
+def _page(size: int) -> int:
+    """A page size as it can run: beyond MAX_PAGE_SIZE the list refuses it, so it costs no more than that."""
+    return min(max(size, 0), MAX_PAGE_SIZE)
 
 
 def requested_cost(

@@ -168,8 +168,7 @@ async def _answer(request: Request, entry: RequestRecord, headers: dict[str, str
             graphql_request = await _read(request, entry, headers)
             if isinstance(graphql_request, Response):
                 return graphql_request
-            schema: GatewaySchema = state.schema
-            costed = schema.costed(graphql_request.query, graphql_request.operation_name, graphql_request.variables)
+            costed = _costed(state, graphql_request)
             if costed is not None and costed.requested > state.settings.max_query_cost:
                 return _too_costly(entry, costed.requested, state.settings.max_query_cost, headers)
             opened = await _open(request, entry, headers, principal, secret_hash, turn)
@@ -291,13 +290,28 @@ async def _fast_answer(
     return body
 
 
+def _costed(state: Any, graphql_request: GraphQLRequest) -> Costed | None:
+    """The document's cost, from the document the executor that runs it keeps (parsed and validated once)."""
+    query, operation_name, variables = graphql_request.query, graphql_request.operation_name, graphql_request.variables
+    fast: FastExecutor | None = state.fast_executor
+    costed = None if fast is None else fast.costed(query, operation_name, variables)
+    if costed is None:  # the stock executor runs it, or nothing does (it does not parse or validate)
+        schema: GatewaySchema = state.schema
+        costed = schema.costed(query, operation_name, variables)
+    return costed
+
+
 def _note_cost(state: Any, body: dict[str, Any], costed: Costed | None) -> None:
-    """`extensions.cost` of an answer: what the document asked for and what the answer holds."""
-    if costed is None:
-        return
-    actual = state.schema.actual_cost(costed, body.get("data"))
-    cost = {"requestedQueryCost": costed.requested, "actualQueryCost": actual}
-    body["extensions"] = {"cost": cost | {"maximumQueryCost": state.settings.max_query_cost}}
+    """`extensions.cost` of an answer: what the document asked for and what the answer holds (nothing, for a
+    document that did not parse or validate)."""
+    requested = 0 if costed is None else costed.requested
+    actual = 0 if costed is None else state.schema.actual_cost(costed, body.get("data"))
+    cost = {
+        "requestedQueryCost": requested,
+        "actualQueryCost": actual,
+        "maximumQueryCost": state.settings.max_query_cost,
+    }
+    body["extensions"] = {"cost": cost}
 
 
 def _too_costly(entry: RequestRecord, requested: int, maximum: int, headers: dict[str, str]) -> Response:
