@@ -98,6 +98,7 @@ def query_store(settings: Settings) -> QueryStore:
         return TrustedDocuments.load(settings.trusted_documents)
     if settings.redis_url is not None:
         return RedisQueries(settings.redis_url)
+    log.info("persisted queries: kept in this process (set REDIS_URL to share them between processes)")
     return LocalQueries()
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from gateway.http.requests import BadRequest, GraphQLRequest, ReceivedRequest
+from gateway.operations.settings import SettingsError
 from schema.caching import BoundedCache
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,7 @@ LOCAL_BYTES = 16 * 2**20
 REDIS_KEY_PREFIX = "sales-gateway:apq:"
 REDIS_TTL_S = 30 * 24 * 3600  # a hash not asked for in 30 days is forgotten; its client sends the query again
 REDIS_TIMEOUT_S = 0.5
+TRUSTED_DOCUMENTS = "GATEWAY_TRUSTED_DOCUMENTS"
 
 
 class PersistedQueryNotFound(Exception):
@@ -136,13 +138,17 @@ class TrustedDocuments:
 
     @classmethod
     def load(cls, path: Path) -> TrustedDocuments:
-        """The manifest at `path`: a JSON object of SHA-256 → query, each hash checked (`ValueError`)."""
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        """The manifest at `path`: a JSON object of SHA-256 → query, each hash checked; `SettingsError` naming
+        the setting and what is wrong, so that `serve` says so in one line and stops."""
+        try:
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeError, ValueError) as error:
+            raise SettingsError(f"{TRUSTED_DOCUMENTS} ({path}) is not a readable JSON file: {error}") from None
         if not isinstance(manifest, dict) or not manifest:
-            raise ValueError(f"{path} must hold a JSON object of SHA-256 hashes to queries")
+            raise SettingsError(f"{TRUSTED_DOCUMENTS} ({path}) must hold a JSON object of SHA-256 hashes to queries")
         for sha256, query in manifest.items():
             if not isinstance(query, str) or sha256_of(query) != sha256:
-                raise ValueError(f"{path}: {sha256!r} is not the SHA-256 of its query")
+                raise SettingsError(f"{TRUSTED_DOCUMENTS} ({path}): {sha256[:80]!r} is not the SHA-256 of its query")
         return cls(manifest)
 
     async def get(self, sha256: str) -> str | None:

@@ -14,6 +14,8 @@ import asyncpg
 import httpx
 import pytest
 
+from gateway.http.persisted import TrustedDocuments
+from gateway.operations.settings import SettingsError
 from tests.factories.producers import Seller, make_seller
 from tests.graphql import running_gateway
 
@@ -158,3 +160,19 @@ async def test_with_trusted_documents_only_those_run(database_url: str, seller: 
         _refused(
             await _post(client, seller, {"extensions": persisted(sha256(other))}), 400, "PERSISTED_QUERY_NOT_ALLOWED"
         )
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "is not a readable JSON file"),
+        ("[]", "must hold a JSON object"),
+        (json.dumps({"0" * 64: "{ viewer { name } }"}), "is not the SHA-256 of its query"),
+    ],
+)
+def test_a_bad_trusted_documents_file_is_a_settings_error_naming_it(tmp_path: Path, content: str, message: str) -> None:
+    manifest = tmp_path / "trusted.json"
+    manifest.write_text(content)
+    with pytest.raises(SettingsError, match=message) as raised:
+        TrustedDocuments.load(manifest)
+    assert "GATEWAY_TRUSTED_DOCUMENTS" in str(raised.value)
