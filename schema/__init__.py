@@ -16,7 +16,6 @@ from graphql import (
 from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter
 from strawberry.schema.config import StrawberryConfig
-from strawberry.schema.schema import validate_document
 from strawberry.types.execution import ExecutionContext
 
 from schema.caching import (
@@ -24,10 +23,10 @@ from schema.caching import (
     CheckedDocument,
     DocumentCache,
     DocumentKey,
-    errors_bytes,
+    document_key,
     new_document_cache,
     parsed_document,
-    without_tracebacks,
+    validated,
 )
 from schema.common import NODE_TYPES
 from schema.cost import actual_cost, requested_cost
@@ -95,19 +94,13 @@ class GatewaySchema(strawberry.Schema):
         document does not parse or validate, or names no single operation (execution then says so). Parsed and
         validated once: the document is kept where the executions find it."""
         options = {"max_tokens": MAX_TOKENS}
-        key = (query, tuple(options.items()))
+        key = document_key(query, options)
         try:
             checked = self.documents.get_or_add(key, lambda: parsed_document(query, options))
         except GraphQLError:
             return None
-        if checked.rules != self.validation_rules:  # validated as the executions validate, and kept with it
-            checked.errors = without_tracebacks(
-                validate_document(self._schema, checked.document, self.validation_rules)
-            )
-            checked.rules = self.validation_rules
-            self.documents.add(key, checked, checked.bytes + errors_bytes(checked.errors))
-        if checked.errors:  # the execution reports them; an invalid document has no cost
-            return None
+        if validated(self.documents, key, checked, self._schema, self.validation_rules):
+            return None  # the execution reports the errors; an invalid document has no cost
         definitions = checked.document.definitions
         operations = [node for node in definitions if isinstance(node, OperationDefinitionNode)]
         if operation_name is not None:

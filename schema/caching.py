@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from graphql import DocumentNode, GraphQLError, Token, parse
+from graphql import DocumentNode, GraphQLError, GraphQLSchema, Token, parse
 from graphql.validation import ASTValidationRule
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
@@ -158,7 +158,7 @@ class DocumentCache(SchemaExtension):
         query = context.query
         if query is not None and context.graphql_document is None:
             options = context.parse_options
-            self.key = (query, tuple(sorted(options.items())))
+            self.key = document_key(query, options)
             self.checked = self.documents.get_or_add(self.key, lambda: parsed_document(query, options))
             context.graphql_document = self.checked.document
         yield
@@ -168,12 +168,27 @@ class DocumentCache(SchemaExtension):
         checked, key = self.checked, self.key
         if checked is not None and key is not None and context.graphql_document is checked.document:
             rules = tuple(context.validation_rules)
-            if checked.rules != rules:
-                checked.errors = without_tracebacks(validate_document(context.schema._schema, checked.document, rules))
-                checked.rules = rules
-                self.documents.add(key, checked, checked.bytes + errors_bytes(checked.errors))
-            context.pre_execution_errors = checked.errors
+            context.pre_execution_errors = validated(self.documents, key, checked, context.schema._schema, rules)
         yield
+
+
+def document_key(query: str, options: Mapping[str, Any]) -> DocumentKey:
+    return (query, tuple(sorted(options.items())))
+
+
+def validated(
+    documents: BoundedCache[DocumentKey, CheckedDocument],
+    key: DocumentKey,
+    checked: CheckedDocument,
+    schema: GraphQLSchema,
+    rules: tuple[type[ASTValidationRule], ...],
+) -> list[GraphQLError]:
+    """The document's validation errors under `rules`: validated once, and kept with it (its weight with them)."""
+    if checked.rules != rules:
+        checked.errors = without_tracebacks(validate_document(schema, checked.document, rules))
+        checked.rules = rules
+        documents.add(key, checked, checked.bytes + errors_bytes(checked.errors))
+    return checked.errors or []
 
 
 def errors_bytes(errors: list[GraphQLError]) -> int:

@@ -3,14 +3,15 @@
 Each field costs what is declared where it is declared (`strawberry.field(metadata=cost(5))`), or else by what
 it returns: an object, a list of objects or a connection 1, a scalar or an enum 0. A connection's items are
 counted as many times as the page asks for (`first` or `last`, DEFAULT_PAGE_SIZE when neither is given, at most
-MAX_PAGE_SIZE: the list refuses more): the
-cost of `edges` and `nodes` is the page size times the cost of one item's selection. Fragments, inline fragments
-and fields under `@include`/`@skip` all count: the cost is an upper bound of what the document can ask for.
+MAX_PAGE_SIZE: the list refuses more): the cost of `edges` and `nodes` is the page size times the cost of one
+item's selection. Fragments and inline fragments count where they are spread (a page selected through a fragment
+on the connection too), and fields under `@include`/`@skip` count: the cost is an upper bound.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
@@ -52,68 +53,91 @@ def field_cost(field: GraphQLField) -> int:
     return 1 if is_composite_type(get_named_type(field.type)) else 0
 
 
-class CostCounter:
-    """The requested cost of one operation of a document, with its variables."""
+@dataclass(frozen=True, slots=True)
+class FieldInfo:
+    """What pricing a field needs, worked out once per field of the schema."""
 
-    def __init__(
-        self,
-        schema: GraphQLSchema,
-        fragments: Mapping[str, FragmentDefinitionNode],
-        variables: Mapping[str, Any] | None,
-    ) -> None:
+    cost: int
+    returns: GraphQLNamedType
+    connection: bool  # a page of a connection: `first`/`last` and its items
+
+
+# by the field's id (a GraphQLField compares by value, so it is not hashable); the field is kept with its info,
+# so that its id is not reused while the entry exists. A schema's fields live as long as the process.
+_INFO: dict[int, tuple[GraphQLField, FieldInfo]] = {}
+
+
+def info_of(field: GraphQLField) -> FieldInfo:
+    known = _INFO.get(id(field))
+    if known is not None:
+        return known[1]
+    returns = get_named_type(field.type)
+    info = FieldInfo(field_cost(field), returns, returns.name.endswith("Connection") and "first" in field.args)
+    _INFO[id(field)] = (field, info)
+    return info
+
+
+Fragments = Mapping[str, FragmentDefinitionNode]
+
+
+def selected_fields(
+    selection_set: SelectionSetNode | None,
+    parent: GraphQLNamedType,
+    schema: GraphQLSchema,
+    fragments: Fragments,
+    spreading: frozenset[str] = frozenset(),
+) -> Iterator[tuple[FieldNode, GraphQLField]]:
+    """The fields a selection set selects on `parent`, fragments and inline fragments expanded in place, each
+    with its definition (`__typename`, and a field validation refuses, left out; a cyclic or unknown fragment
+    too: validation reports it)."""
+    if selection_set is None:
+        return
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            field = getattr(parent, "fields", {}).get(selection.name.value)
+            if field is not None:
+                yield selection, field
+        elif isinstance(selection, InlineFragmentNode):
+            condition = selection.type_condition
+            inner = (schema.get_type(condition.name.value) if condition else parent) or parent
+            yield from selected_fields(selection.selection_set, inner, schema, fragments, spreading)
+        elif isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            fragment = fragments.get(name)
+            if fragment is not None and name not in spreading:
+                inner = schema.get_type(fragment.type_condition.name.value) or parent
+                yield from selected_fields(fragment.selection_set, inner, schema, fragments, spreading | {name})
+
+
+def _page(size: int) -> int:
+    """A page size as it can run: beyond MAX_PAGE_SIZE the list refuses it, so it costs no more than that."""
+    return min(max(size, 0), MAX_PAGE_SIZE)
+
+
+class CostCounter:
+    """The requested cost of a selection, with the operation's variables."""
+
+    def __init__(self, schema: GraphQLSchema, fragments: Fragments, variables: Mapping[str, Any] | None) -> None:
         self.schema = schema
         self.fragments = fragments
         self.variables = variables or {}
-        self.spreading: set[str] = set()
-
-    def operation(self, operation: OperationDefinitionNode) -> int:
-        root = self.schema.get_root_type(operation.operation)
-        return 0 if root is None else self.selection_set(operation.selection_set, root)
 
     def selection_set(self, selection_set: SelectionSetNode | None, parent: GraphQLNamedType) -> int:
-        if selection_set is None:
-            return 0
-        total = 0
-        for selection in selection_set.selections:
-            if isinstance(selection, FieldNode):
-                total += self.field(selection, parent)
-            elif isinstance(selection, InlineFragmentNode):
-                condition = selection.type_condition
-                inner = self.schema.get_type(condition.name.value) if condition else parent
-                total += self.selection_set(selection.selection_set, inner or parent)
-            elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                fragment = self.fragments.get(name)
-                if fragment is None or name in self.spreading:  # unknown or cyclic: validation reports it
-                    continue
-                self.spreading.add(name)
-                inner = self.schema.get_type(fragment.type_condition.name.value) or parent
-                total += self.selection_set(fragment.selection_set, inner)
-                self.spreading.discard(name)
-        return total
+        return sum(
+            self.field(node, field)
+            for node, field in selected_fields(selection_set, parent, self.schema, self.fragments)
+        )
 
-    def field(self, node: FieldNode, parent: GraphQLNamedType) -> int:
-        fields = getattr(parent, "fields", None)
-        field = fields.get(node.name.value) if fields else None
-        if field is None:  # __typename, or a field validation refuses
-            return 0
-        named = get_named_type(field.type)
-        if named.name.endswith("Connection") and "first" in field.args:
-            return field_cost(field) + self._connection(node, named, self._page_size(node))
-        return field_cost(field) + self.selection_set(node.selection_set, named)
-
-    def _connection(self, node: FieldNode, connection: GraphQLNamedType, page_size: int) -> int:
-        """A connection's selection: its items' parts counted `page_size` times."""
-        if node.selection_set is None:
-            return 0
-        total = 0
-        for selection in node.selection_set.selections:
-            if isinstance(selection, FieldNode) and selection.name.value in PAGE_ITEMS:
-                field = connection.fields[selection.name.value]  # type: ignore[attr-defined]
-                item = get_named_type(field.type)
-                total += page_size * (1 + self.selection_set(selection.selection_set, item))
+    def field(self, node: FieldNode, field: GraphQLField) -> int:
+        info = info_of(field)
+        if not info.connection:
+            return info.cost + self.selection_set(node.selection_set, info.returns)
+        size, total = self._page_size(node), info.cost
+        for part, definition in selected_fields(node.selection_set, info.returns, self.schema, self.fragments):
+            if part.name.value in PAGE_ITEMS:  # one entry per item of the page
+                total += size * (1 + self.selection_set(part.selection_set, info_of(definition).returns))
             else:
-                total += self.selection_set(SelectionSetNode(selections=(selection,)), connection)
+                total += self.field(part, definition)
         return total
 
     def _page_size(self, node: FieldNode) -> int:
@@ -127,18 +151,11 @@ class CostCounter:
         return DEFAULT_PAGE_SIZE
 
 
-def _page(size: int) -> int:
-    """A page size as it can run: beyond MAX_PAGE_SIZE the list refuses it, so it costs no more than that."""
-    return min(max(size, 0), MAX_PAGE_SIZE)
-
-
 def requested_cost(
-    schema: GraphQLSchema,
-    operation: OperationDefinitionNode,
-    fragments: Mapping[str, FragmentDefinitionNode],
-    variables: Mapping[str, Any] | None,
+    schema: GraphQLSchema, operation: OperationDefinitionNode, fragments: Fragments, variables: Mapping[str, Any] | None
 ) -> int:
-    return CostCounter(schema, fragments, variables).operation(operation)
+    root = schema.get_root_type(operation.operation)
+    return 0 if root is None else CostCounter(schema, fragments, variables).selection_set(operation.selection_set, root)
 
 
 class ActualCounter:
@@ -146,58 +163,34 @@ class ActualCounter:
     the page size (a field the answer does not hold, or a null, costs nothing below itself). An item whose
     selection holds no page is priced once and multiplied, not walked: a page of 100 costs what a page of 1 does."""
 
-    def __init__(self, schema: GraphQLSchema, fragments: Mapping[str, FragmentDefinitionNode]) -> None:
+    def __init__(self, schema: GraphQLSchema, fragments: Fragments) -> None:
         self.schema = schema
         self.fragments = fragments
-        self.spreading: set[str] = set()
         self.fixed: dict[int, int | None] = {}  # per item selection (by id): its cost when it holds no page
 
-    def operation(self, operation: OperationDefinitionNode, data: Any) -> int:
-        root = self.schema.get_root_type(operation.operation)
-        return 0 if root is None else self.selection_set(operation.selection_set, root, data)
-
     def selection_set(self, selection_set: SelectionSetNode | None, parent: GraphQLNamedType, data: Any) -> int:
-        if selection_set is None or not isinstance(data, dict):
+        if not isinstance(data, dict):
             return 0
         total = 0
-        for selection in selection_set.selections:
-            if isinstance(selection, FieldNode):
-                key = (selection.alias or selection.name).value
-                if key in data:
-                    total += self.field(selection, parent, data[key])
-            elif isinstance(selection, InlineFragmentNode):
-                condition = selection.type_condition
-                inner = self.schema.get_type(condition.name.value) if condition else parent
-                total += self.selection_set(selection.selection_set, inner or parent, data)
-            elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                fragment = self.fragments.get(name)
-                if fragment is None or name in self.spreading:
-                    continue
-                self.spreading.add(name)
-                inner = self.schema.get_type(fragment.type_condition.name.value) or parent
-                total += self.selection_set(fragment.selection_set, inner, data)
-                self.spreading.discard(name)
+        for node, field in selected_fields(selection_set, parent, self.schema, self.fragments):
+            key = (node.alias or node.name).value
+            if key in data:
+                total += self.field(node, field, data[key])
         return total
 
-    def field(self, node: FieldNode, parent: GraphQLNamedType, value: Any) -> int:
-        fields = getattr(parent, "fields", None)
-        field = fields.get(node.name.value) if fields else None
-        if field is None:
-            return 0
-        named = get_named_type(field.type)
-        own = field_cost(field)
+    def field(self, node: FieldNode, field: GraphQLField, value: Any) -> int:
+        info = info_of(field)
+        named, own = info.returns, info.cost
         if value is None or node.selection_set is None:
             return own
-        if named.name.endswith("Connection") and "first" in field.args and isinstance(value, dict):
+        if info.connection and isinstance(value, dict):
             total = own
-            for selection in node.selection_set.selections:
-                if isinstance(selection, FieldNode) and selection.name.value in PAGE_ITEMS:
-                    items = value.get((selection.alias or selection.name).value) or []
-                    item = get_named_type(named.fields[selection.name.value].type)
-                    total += self._items(selection.selection_set, item, items)
-                else:
-                    total += self.selection_set(SelectionSetNode(selections=(selection,)), named, value)
+            for part, definition in selected_fields(node.selection_set, named, self.schema, self.fragments):
+                key = (part.alias or part.name).value
+                if part.name.value in PAGE_ITEMS:
+                    total += self._items(part.selection_set, info_of(definition).returns, value.get(key) or [])
+                elif key in value:
+                    total += self.field(part, definition, value[key])
             return total
         if isinstance(value, list):  # a plain list: its selection counts once, as when it was asked for
             return own + max((self.selection_set(node.selection_set, named, entry) for entry in value), default=0)
@@ -206,12 +199,9 @@ class ActualCounter:
     def _items(self, selection_set: SelectionSetNode | None, item: GraphQLNamedType, items: list[Any]) -> int:
         key = id(selection_set)
         if key not in self.fixed:
+            holds_page = _holds_page(selection_set, item, self.schema, self.fragments)
             counter = CostCounter(self.schema, self.fragments, None)
-            self.fixed[key] = (
-                None
-                if _holds_page(selection_set, item, self.schema, self.fragments)
-                else (counter.selection_set(selection_set, item))
-            )
+            self.fixed[key] = None if holds_page else counter.selection_set(selection_set, item)
         fixed = self.fixed[key]
         if fixed is not None:
             return len(items) * (1 + fixed)
@@ -219,46 +209,15 @@ class ActualCounter:
 
 
 def _holds_page(
-    selection_set: SelectionSetNode | None,
-    parent: GraphQLNamedType,
-    schema: GraphQLSchema,
-    fragments: Mapping[str, FragmentDefinitionNode],
-    seen: frozenset[str] = frozenset(),
+    selection_set: SelectionSetNode | None, parent: GraphQLNamedType, schema: GraphQLSchema, fragments: Fragments
 ) -> bool:
     """Whether a selection asks, anywhere below, for a page of a connection (whose size varies per item)."""
-    if selection_set is None:
-        return False
-    for selection in selection_set.selections:
-        if isinstance(selection, FieldNode):
-            fields = getattr(parent, "fields", None)
-            field = fields.get(selection.name.value) if fields else None
-            if field is None:
-                continue
-            named = get_named_type(field.type)
-            if named.name.endswith("Connection") and "first" in field.args:
-                return True
-            if _holds_page(selection.selection_set, named, schema, fragments, seen):
-                return True
-        elif isinstance(selection, InlineFragmentNode):
-            condition = selection.type_condition
-            inner = (schema.get_type(condition.name.value) if condition else parent) or parent
-            if _holds_page(selection.selection_set, inner, schema, fragments, seen):
-                return True
-        elif isinstance(selection, FragmentSpreadNode):
-            name = selection.name.value
-            fragment = fragments.get(name)
-            if fragment is None or name in seen:
-                continue
-            inner = schema.get_type(fragment.type_condition.name.value) or parent
-            if _holds_page(fragment.selection_set, inner, schema, fragments, seen | {name}):
-                return True
-    return False
+    return any(
+        info_of(field).connection or _holds_page(node.selection_set, info_of(field).returns, schema, fragments)
+        for node, field in selected_fields(selection_set, parent, schema, fragments)
+    )
 
 
-def actual_cost(
-    schema: GraphQLSchema,
-    operation: OperationDefinitionNode,
-    fragments: Mapping[str, FragmentDefinitionNode],
-    data: Any,
-) -> int:
-    return ActualCounter(schema, fragments).operation(operation, data)
+def actual_cost(schema: GraphQLSchema, operation: OperationDefinitionNode, fragments: Fragments, data: Any) -> int:
+    root = schema.get_root_type(operation.operation)
+    return 0 if root is None else ActualCounter(schema, fragments).selection_set(operation.selection_set, root, data)

@@ -39,6 +39,8 @@ HAND_COUNTED = [
     ),
     # the page size from a variable: sales 1 + 7 x (node 1)
     ("query ($n: Int!) { sales(last: $n) { nodes { id } } }", {"n": 7}, 8),
+    # a page selected through a fragment on the connection counts as a page: sales 1 + 5 x (node 1)
+    ("{ sales(first: 5) { ...Page } } fragment Page on SaleConnection { nodes { id } }", None, 6),
     # a fragment counts where it is spread: viewer 1 + balances 2 + 1 (the list's objects: one entry)
     ("{ viewer { ...V } balances { ...B } } fragment V on Producer { name } fragment B on Balance { id }", None, 3),
     # a mutation 10 (its payload included: a declared cost is the field's whole own cost) + withdrawal 1 +
