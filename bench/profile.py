@@ -113,7 +113,12 @@ async def _main(
     dataset: Dataset, names: list[str], requests: int, concurrency: int, profile: bool, repeat: int
 ) -> None:
     os.environ.update(
-        DATABASE_URL=dataset.serve_url, GATEWAY_ENV="development", GATEWAY_GRAPHIQL="false", LOG_LEVEL="WARNING"
+        DATABASE_URL=dataset.serve_url,
+        GATEWAY_ENV="development",
+        GATEWAY_GRAPHIQL="false",
+        LOG_LEVEL="WARNING",
+        GATEWAY_COST_BUCKET_SIZE="100000000",
+        GATEWAY_COST_RESTORE_RATE="100000000",
     )
     from bench.servers import gateway_app
 

@@ -147,6 +147,9 @@ class Server:
                 self.process.wait(timeout=10)
 
 
+ROOMY_COST_BUDGET = 100_000_000
+
+
 def _environment(dataset: Dataset, log_level: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "GATEWAY_", "DB_"))}
     env.update(
@@ -158,6 +161,9 @@ def _environment(dataset: Dataset, log_level: str) -> dict[str, str]:
         DB_STATEMENT_TIMEOUT_MS=str(WAIT_S * 1000),
         DB_POOL_MIN_SIZE=str(POOL_MIN),
         DB_POOL_MAX_SIZE=str(POOL_MAX),
+        # a cost budget no run spends (the peers have none): each request is still charged, so its price is measured
+        GATEWAY_COST_BUCKET_SIZE=str(ROOMY_COST_BUDGET),
+        GATEWAY_COST_RESTORE_RATE=str(ROOMY_COST_BUDGET),
         PYTHONPATH=str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
     )
     return env

@@ -90,6 +90,7 @@ def _start_server(port: int, data_dir: Path) -> tuple[subprocess.Popen[str], lis
     """`sales-gateway serve` on the embedded default; its warnings and errors go to data_dir/server.log."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "GATEWAY_"))}
     env.update(GATEWAY_DATA_DIR=str(data_dir), GATEWAY_PORT=str(port), LOG_LEVEL="WARNING")
+    env.update(GATEWAY_COST_BUCKET_SIZE="100000000", GATEWAY_COST_RESTORE_RATE="100000000")  # load, not budgets
     command = [str(Path(sys.executable).parent / "sales-gateway"), "serve"]
     data_dir.mkdir(parents=True, exist_ok=True)
     log = (data_dir / "server.log").open("a")

@@ -40,6 +40,8 @@ class Principal:
     producer_id: int
     key_id: int
     scopes: frozenset[str]
+    cost_limit: int | None = None  # the key's own bucket of cost points; None: the gateway's default
+    restore_rate: int | None = None  # the points a second its bucket gets back; None: the gateway's default
 
     def can(self, scope: str) -> bool:
         return scope in self.scopes
@@ -79,15 +81,22 @@ class CreatedKey:
 
 
 async def create_key(
-    connection: asyncpg.Connection, producer_id: int, *, name: str = "default", scopes: Iterable[str] | None = None
+    connection: asyncpg.Connection,
+    producer_id: int,
+    *,
+    name: str = "default",
+    scopes: Iterable[str] | None = None,
+    cost_limit: int | None = None,
+    restore_rate: int | None = None,
 ) -> CreatedKey:
-    """Store a new key for a producer and return its secret, which is never stored in clear."""
+    """Store a new key for a producer and return its secret, which is never stored in clear. `cost_limit` and
+    `restore_rate`: the key's own budget of cost points (None: the gateway's default)."""
     chosen = validate_scopes(scopes)
     secret = new_secret()
     key_id = await connection.fetchval(
         """
-        insert into api_keys (producer_id, name, key_prefix, secret_hash, scopes)
-        values ($1, $2, $3, $4, $5)
+        insert into api_keys (producer_id, name, key_prefix, secret_hash, scopes, cost_limit, restore_rate)
+        values ($1, $2, $3, $4, $5, $6, $7)
         returning id
         """,
         producer_id,
@@ -95,6 +104,8 @@ async def create_key(
         secret[: len(KEY_PREFIX) + 6],
         hash_key(secret),
         chosen,
+        cost_limit,
+        restore_rate,
     )
     return CreatedKey(id=key_id, secret=secret)
 
@@ -124,21 +135,41 @@ async def find_principal(connection: asyncpg.Pool | asyncpg.pool.PoolConnectionP
     if not looks_like_key(secret):
         return None
     row = await connection.fetchrow(
-        "select key_id, producer_id, scopes from authenticate_api_key($1)", hash_key(secret)
+        "select key_id, producer_id, scopes, cost_limit, restore_rate from authenticate_api_key($1)",
+        hash_key(secret),
     )
     if row is None:
         return None
-    return Principal(producer_id=row["producer_id"], key_id=row["key_id"], scopes=frozenset(row["scopes"]))
+    return Principal(
+        producer_id=row["producer_id"],
+        key_id=row["key_id"],
+        scopes=frozenset(row["scopes"]),
+        cost_limit=row["cost_limit"],
+        restore_rate=row["restore_rate"],
+    )
+
+
+def _budget(cost_limit: int | None, restore_rate: int | None) -> str:
+    """A key's own budget of cost points as `keys list` shows it."""
+    return (
+        f"cost limit {cost_limit or 'default'}, restore rate {restore_rate or 'default'}/s\t"
+        if cost_limit or restore_rate
+        else "default cost budget\t"
+    )
 
 
 async def list_keys(connection: asyncpg.Connection, producer_id: int) -> list[str]:
     """One line per key of a producer: id, name, prefix, scopes and state; never the secret."""
     rows = await connection.fetch(
-        "select id, name, key_prefix, scopes, created_at, revoked_at from api_keys where producer_id = $1 order by id",
+        """
+        select id, name, key_prefix, scopes, cost_limit, restore_rate, created_at, revoked_at
+        from api_keys where producer_id = $1 order by id
+        """,
         producer_id,
     )
     return [
         f"{row['id']}\t{row['name']}\t{row['key_prefix']}…\t{','.join(row['scopes'])}\t"
+        + _budget(row["cost_limit"], row["restore_rate"])
         + (
             f"revoked {row['revoked_at']:%Y-%m-%d}"
             if row["revoked_at"]

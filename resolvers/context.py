@@ -5,12 +5,27 @@ The HTTP layer builds it (`gateway/`); nothing in it survives the request.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 
 from loaders.api_keys import Principal
 from loaders.database import TenantDatabase
 from loaders.registry import Loaders
+
+
+@dataclass(frozen=True, slots=True)
+class ThrottleStatus:
+    """A key's bucket of cost points (`gateway/http/throttling.py`): the most it holds, what it holds now, and
+    the points it gets back a second."""
+
+    maximum_available: int
+    currently_available: int
+    restore_rate: int
+
+    @property
+    def seconds_to_full(self) -> int:
+        return math.ceil((self.maximum_available - self.currently_available) / self.restore_rate)
 
 
 @dataclass(slots=True)
@@ -20,6 +35,7 @@ class Context:
     db: TenantDatabase
     loaders: Loaders
     prepayment_fee_percent: Decimal
+    throttle_status: ThrottleStatus  # the key's cost budget once this request's requested cost was taken
 
     @property
     def producer_id(self) -> int:

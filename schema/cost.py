@@ -155,7 +155,21 @@ def requested_cost(
     schema: GraphQLSchema, operation: OperationDefinitionNode, fragments: Fragments, variables: Mapping[str, Any] | None
 ) -> int:
     root = schema.get_root_type(operation.operation)
-    return 0 if root is None else CostCounter(schema, fragments, variables).selection_set(operation.selection_set, root)
+    if root is None:
+        return 0
+    return CostCounter(schema, fragments, _with_defaults(operation, variables)).selection_set(
+        operation.selection_set, root
+    )
+
+
+def _with_defaults(operation: OperationDefinitionNode, variables: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    """The variables sent, and the operation's whole-number defaults for those not sent (`$first: Int = 10`)."""
+    defaults = {
+        definition.variable.name.value: int(definition.default_value.value)
+        for definition in operation.variable_definitions or ()
+        if isinstance(definition.default_value, IntValueNode)
+    }
+    return defaults | dict(variables or {})
 
 
 class ActualCounter:

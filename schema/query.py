@@ -33,6 +33,7 @@ from schema.finance.receipts import Receipt, ReceiptFilter
 from schema.lost_sales import LostSale, LostSaleFilter
 from schema.overview import SalesOverview
 from schema.producers import Producer
+from schema.rate_limits import RateLimit, rate_limit
 from schema.refunds import Refund, RefundFilter
 from schema.reports import Reports
 from schema.sales import Sale, SaleFilter, SaleOrder
@@ -160,3 +161,4 @@ class Query:
     subscription_summary: SubscriptionSummary | None = subscription_summary
     affiliations: Connection[Affiliation] | None = affiliations
     products: Connection[Product] | None = products
+    rate_limit: RateLimit = rate_limit

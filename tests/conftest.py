@@ -17,8 +17,8 @@ from starlette.applications import Starlette
 from gateway.http.app import create_app
 from gateway.operations.database import SERVING_ROLE, EmbeddedPostgres, drop_database, ensure_database, url_with
 from gateway.operations.migrate import migrate
-from gateway.operations.settings import Settings
 from loaders.admin import ensure_serving_role
+from tests.settings import gateway_settings
 
 NewDatabase = Callable[[], Awaitable[str]]
 
@@ -97,7 +97,7 @@ async def serving_pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
 @pytest.fixture(scope="session")
 async def app(database_url: str) -> AsyncIterator[Starlette]:
     """The gateway over the session database, with its lifespan (pool) running."""
-    application = create_app(Settings.from_env({}), url_with(database_url, user=SERVING_ROLE))
+    application = create_app(gateway_settings({}), url_with(database_url, user=SERVING_ROLE))
     async with application.router.lifespan_context(application):
         yield application
 

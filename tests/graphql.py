@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 
 from gateway.http.app import create_app
 from gateway.operations.database import SERVING_ROLE, url_with
-from gateway.operations.settings import Settings
+from tests.settings import gateway_settings
 
 
 @contextlib.asynccontextmanager
@@ -19,7 +19,7 @@ async def running_gateway(
     database_url: str, environ: dict[str, str] | None = None, request_timeout_s: float = 60
 ) -> AsyncIterator[tuple[Starlette, httpx.AsyncClient]]:
     """The app over `database_url` as the serving role, its lifespan (pool) running, and a client of it."""
-    application = create_app(Settings.from_env(environ or {}), url_with(database_url, user=SERVING_ROLE))
+    application = create_app(gateway_settings(environ), url_with(database_url, user=SERVING_ROLE))
     async with application.router.lifespan_context(application):
         transport = httpx.ASGITransport(app=application)
         async with httpx.AsyncClient(

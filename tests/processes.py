@@ -19,7 +19,7 @@ import uvicorn
 
 from gateway.http.app import create_app
 from gateway.operations.database import SERVING_ROLE, url_with
-from gateway.operations.settings import Settings
+from tests.settings import ROOMY_COST_BUDGET, gateway_settings
 
 SALES_GATEWAY = str(Path(sys.executable).parent / "sales-gateway")
 
@@ -48,6 +48,7 @@ def serving(database_url: str, log: Path, **settings: str) -> Iterator[tuple[str
         "DATABASE_OWNER_URL": database_url,
         "GATEWAY_PORT": str(port),
         "LOG_LEVEL": "WARNING",
+        **ROOMY_COST_BUDGET,
     }
     env = serve_environment(**(defaults | settings))
     with log.open("wb") as output:
@@ -96,6 +97,6 @@ def serving_in_thread(app: Any, name: str, port: int | None = None) -> Iterator[
 def gateway_in_thread(database_url: str, name: str, **environ: str) -> Iterator[str]:
     """The gateway app over `database_url` (as the serving role), configured by `environ`, served by
     `serving_in_thread`: its base URL."""
-    app = create_app(Settings.from_env(environ), url_with(database_url, user=SERVING_ROLE))
+    app = create_app(gateway_settings(environ), url_with(database_url, user=SERVING_ROLE))
     with serving_in_thread(app, name) as url:
         yield url

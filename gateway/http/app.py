@@ -23,6 +23,7 @@ from gateway.http.metrics import GatewayMetrics, metrics_endpoint
 from gateway.http.pages import page_routes
 from gateway.http.persisted import LocalQueries, QueryStore, RedisQueries, TrustedDocuments
 from gateway.http.responses import OrjsonResponse
+from gateway.http.throttling import CostBuckets, LocalBuckets, RedisBuckets
 from gateway.operations.database import open_pool
 from gateway.operations.settings import Settings
 from gateway.operations.tracing import open_tracing
@@ -102,6 +103,15 @@ def query_store(settings: Settings) -> QueryStore:
     return LocalQueries()
 
 
+def cost_buckets(settings: Settings, metrics: GatewayMetrics) -> CostBuckets:
+    """Where the keys' budgets of cost points are kept: in Redis when there is one, shared by every process;
+    else in this process."""
+    if settings.redis_url is not None:
+        return RedisBuckets(settings.redis_url, metrics.cost_bucket_failures.inc)
+    log.info("cost buckets: kept in this process (set REDIS_URL to share each key's budget between processes)")
+    return LocalBuckets()
+
+
 def create_app(
     settings: Settings,
     database_url: str,
@@ -130,6 +140,7 @@ def create_app(
                 yield
             finally:
                 await app.state.persisted_queries.close()
+                await app.state.cost_buckets.close()
 
     app = Starlette(
         middleware=http_middleware(settings),
@@ -147,6 +158,7 @@ def create_app(
     app.state.metrics = GatewayMetrics()
     app.state.pool_waiters = PoolWaiters()
     app.state.persisted_queries = query_store(settings)
+    app.state.cost_buckets = cost_buckets(settings, app.state.metrics)
     app.state.fairness = Fairness(max(1, settings.pool_max_size * settings.pool_producer_share_percent // 100))
     app.state.schema = schema or build_schema(production=settings.production)
     app.state.fast_executor = FastExecutor(app.state.schema) if settings.fast_path else None

@@ -10,7 +10,7 @@ from gateway.operations.settings import Settings
 from loaders.api_keys import Principal
 from loaders.database import PoolWaiters, TenantDatabase
 from loaders.registry import Loaders
-from resolvers.context import Context
+from resolvers.context import Context, ThrottleStatus
 
 
 def build_context(
@@ -18,12 +18,14 @@ def build_context(
     principal: Principal,
     settings: Settings,
     pool: asyncpg.Pool,
+    throttle_status: ThrottleStatus,
     waiters: PoolWaiters | None = None,
     connection: asyncpg.pool.PoolConnectionProxy | None = None,
     key_check: str | None = None,
     step: Callable[[float], Awaitable[None]] | None = None,
 ) -> Context:
-    """A context whose loaders are new: nothing cached survives the request. `connection`, if given, is
+    """A context whose loaders are new: nothing cached survives the request. `throttle_status`: the key's cost
+    budget once the request's requested cost was taken (`rateLimit`). `connection`, if given, is
     the request's (the one its key was checked on); the context's database owns it from now on. `key_check`,
     if given, is a statement checking a remembered key, run with the transaction's first round trip. `step`, if
     given, is awaited whenever a statement's rows arrive (the request's turn, `loaders.fairness`)."""
@@ -42,4 +44,5 @@ def build_context(
         db=db,
         loaders=Loaders(db),
         prepayment_fee_percent=settings.prepayment_fee_percent,
+        throttle_status=throttle_status,
     )

@@ -7,6 +7,7 @@ import logging
 import re
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
@@ -24,12 +25,13 @@ from gateway.http.metrics import RequestRecord, record
 from gateway.http.pages import graphiql_page
 from gateway.http.persisted import PersistedQueryNotAllowed, PersistedQueryNotFound, query_of
 from gateway.http.requests import BadRequest, ClientGone, GraphQLRequest, read_get, read_post
-from gateway.http.responses import OrjsonResponse, error_response
+from gateway.http.responses import OrjsonResponse, error_body
+from gateway.http.throttling import Charge, charge, cost_extension, rate_limit_headers
 from gateway.operations.tracing import REQUEST_TRACING, Tracing
 from loaders.api_keys import Principal, find_principal, hash_key, key_check_sql, looks_like_key
 from loaders.database import KeyRevoked, PoolExhausted, acquire
 from loaders.fairness import Fairness, Turn
-from resolvers.context import Context
+from resolvers.context import Context, ThrottleStatus
 from resolvers.errors import ErrorCode
 from schema import Costed, GatewaySchema
 
@@ -65,7 +67,7 @@ async def graphql_endpoint(request: Request) -> Response:
     headers = {"x-request-id": request_id}
     if request.method == "GET" and _wants_ide(request):
         if not state.settings.graphiql:
-            return error_response(404, "GraphiQL is turned off", ErrorCode.NOT_FOUND, headers)
+            return OrjsonResponse(error_body("GraphiQL is turned off", ErrorCode.NOT_FOUND), 404, headers)
         return graphiql_page(headers)
     entry = RequestRecord(request_id=request_id, started=time.perf_counter())
     tracing: Tracing | None = state.tracing
@@ -124,6 +126,7 @@ async def _open(
     principal: Principal,
     secret_hash: bytes,
     turn: Turn,
+    throttle_status: ThrottleStatus,
 ) -> Context | Response:
     """The request's context on a pool connection that is now the request's, its key checked in the round trip
     that opens its transaction; or the 401/503 to answer."""
@@ -134,7 +137,15 @@ async def _open(
         return _unavailable(entry, error, headers)
     key_check = key_check_sql(secret_hash, principal.key_id)
     context = build_context(
-        entry.request_id, principal, state.settings, state.pool, state.pool_waiters, connection, key_check, turn.step
+        entry.request_id,
+        principal,
+        state.settings,
+        state.pool,
+        throttle_status,
+        state.pool_waiters,
+        connection,
+        key_check,
+        turn.step,
     )
     try:
         await context.db.start()
@@ -166,18 +177,28 @@ async def _answer(request: Request, entry: RequestRecord, headers: dict[str, str
         async with fairness.turn(principal.producer_id, state.settings.pool_acquire_timeout_s) as turn:
             await turn.step()
             graphql_request = await _read(request, entry, headers)
-            if isinstance(graphql_request, Response):
+            if isinstance(graphql_request, Response):  # the client went away
                 return graphql_request
-            costed = _costed(state, graphql_request)
-            if costed is not None and costed.requested > state.settings.max_query_cost:
-                return _too_costly(entry, costed.requested, state.settings.max_query_cost, headers)
-            opened = await _open(request, entry, headers, principal, secret_hash, turn)
+            costed = None if isinstance(graphql_request, Refusal) else _costed(state, graphql_request)
+            requested = 0 if costed is None else costed.requested
+            drawn = await charge(state.cost_buckets, state.settings, principal, secret_hash, requested)
+            headers.update(rate_limit_headers(drawn.status))
+            if isinstance(graphql_request, Refusal):  # nothing to price: nothing charged
+                refusal = graphql_request
+                return _refuse(entry, refusal.status, refusal.message, refusal.code, headers, await drawn.settle(0))
+            if not drawn.within_maximum:
+                return await _too_costly(entry, drawn, headers)
+            if not drawn.admitted:
+                return await _throttled(entry, drawn, headers)
+            opened = await _open(request, entry, headers, principal, secret_hash, turn, drawn.status)
             if isinstance(opened, Response):
+                await drawn.settle(0)
                 return opened
             allowed = {OperationType.QUERY, OperationType.MUTATION} if request.method == "POST" else _QUERIES_ONLY
             try:
+                graphql_response = wants_graphql_response(request)
                 return await _execute(
-                    state, graphql_request, costed, allowed, opened, entry, headers, wants_graphql_response(request)
+                    state, graphql_request, costed, drawn, allowed, opened, entry, headers, graphql_response
                 )
             finally:  # normally closed already (a no-op then); after a crash, the connection still goes back
                 with contextlib.suppress(Exception):
@@ -189,18 +210,28 @@ async def _answer(request: Request, entry: RequestRecord, headers: dict[str, str
 _QUERIES_ONLY = {OperationType.QUERY}
 
 
-async def _read(request: Request, entry: RequestRecord, headers: dict[str, str]) -> GraphQLRequest | Response:
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Why a request is answered without running: the HTTP status, the message and its code."""
+
+    status: int
+    message: str
+    code: ErrorCode
+
+
+async def _read(request: Request, entry: RequestRecord, headers: dict[str, str]) -> GraphQLRequest | Refusal | Response:
     """The request's query (sent, or found by its hash: `gateway/http/persisted.py`), variables and operation
-    name, from the POST body or the GET parameters; or the answer refusing them."""
+    name, from the POST body or the GET parameters; or why they are refused; or the empty answer to a client
+    that went away."""
     try:
         received = await read_post(request) if request.method == "POST" else read_get(request)
         graphql_request = await query_of(received, request.app.state.persisted_queries)
     except BadRequest as error:
-        return _refuse(entry, error.status, str(error), error.code, headers)
+        return Refusal(error.status, str(error), error.code)
     except PersistedQueryNotFound as error:  # Apollo's clients look for this message, then send the query
-        return _refuse(entry, 200, str(error), ErrorCode.PERSISTED_QUERY_NOT_FOUND, headers)
+        return Refusal(200, str(error), ErrorCode.PERSISTED_QUERY_NOT_FOUND)
     except PersistedQueryNotAllowed as error:
-        return _refuse(entry, 400, str(error), ErrorCode.PERSISTED_QUERY_NOT_ALLOWED, headers)
+        return Refusal(400, str(error), ErrorCode.PERSISTED_QUERY_NOT_ALLOWED)
     except ClientGone:
         log.info("the client disconnected before sending its whole request (request %s)", entry.request_id)
         entry.status = 499  # as nginx names it: nobody is left to read the answer
@@ -215,6 +246,7 @@ async def _execute(
     state: Any,
     graphql_request: GraphQLRequest,
     costed: Costed | None,
+    drawn: Charge,
     allowed: set[OperationType],
     context: Context,
     entry: RequestRecord,
@@ -228,7 +260,7 @@ async def _execute(
         if fast_body is not None:
             if not state.settings.production:
                 headers["x-sql-statements"] = str(context.db.statements)
-            _note_cost(state, fast_body, costed)
+            await _settle(state, fast_body, costed, drawn, headers)
             return OrjsonResponse(fast_body, headers=headers)
     committed = False
     try:
@@ -241,14 +273,15 @@ async def _execute(
         )
         committed = True
     except InvalidOperationTypeError as error:
+        cost = await drawn.settle(0)
         if error.operation_type == OperationType.MUTATION:
-            return _refuse(
-                entry, 405, "Mutations are only run by POST", ErrorCode.BAD_USER_INPUT, {**headers, "allow": "POST"}
-            )
-        return _refuse(entry, 400, "Only queries and mutations are served here", ErrorCode.BAD_USER_INPUT, headers)
+            message, headers = "Mutations are only run by POST", {**headers, "allow": "POST"}
+            return _refuse(entry, 405, message, ErrorCode.BAD_USER_INPUT, headers, cost)
+        message = "Only queries and mutations are served here"
+        return _refuse(entry, 400, message, ErrorCode.BAD_USER_INPUT, headers, cost)
     except CannotGetOperationTypeError:
         message = "Name the operation to run with `operationName`; the document has several or none by that name"
-        return _refuse(entry, 400, message, ErrorCode.BAD_USER_INPUT, headers)
+        return _refuse(entry, 400, message, ErrorCode.BAD_USER_INPUT, headers, await drawn.settle(0))
     finally:
         try:
             await context.db.close(commit=committed)
@@ -266,7 +299,7 @@ async def _execute(
     not_run = result.data is None and bool(result.errors) and all(not error.path for error in result.errors)
     if not (graphql_response and not_run):
         body["data"] = result.data
-    _note_cost(state, body, costed)
+    await _settle(state, body, costed, drawn, headers)
     if not state.settings.production:
         headers["x-sql-statements"] = str(context.db.statements)
     return OrjsonResponse(body, status_code=400 if graphql_response and not_run else 200, headers=headers)
@@ -301,25 +334,32 @@ def _costed(state: Any, graphql_request: GraphQLRequest) -> Costed | None:
     return costed
 
 
-def _note_cost(state: Any, body: dict[str, Any], costed: Costed | None) -> None:
-    """`extensions.cost` of an answer: what the document asked for and what the answer holds (nothing, for a
-    document that did not parse or validate)."""
-    requested = 0 if costed is None else costed.requested
+async def _settle(
+    state: Any, body: dict[str, Any], costed: Costed | None, drawn: Charge, headers: dict[str, str]
+) -> None:
+    """Charge the answer's actual cost (giving back the rest of what was taken) and say so in its
+    `extensions.cost` and `RateLimit` header (nothing is charged for a document that did not parse or validate)."""
     actual = 0 if costed is None else state.schema.actual_cost(costed, body.get("data"))
-    cost = {
-        "requestedQueryCost": requested,
-        "actualQueryCost": actual,
-        "maximumQueryCost": state.settings.max_query_cost,
-    }
-    body["extensions"] = {"cost": cost}
+    body["extensions"] = {"cost": await drawn.settle(actual)}
+    headers.update(rate_limit_headers(drawn.status))
 
 
-def _too_costly(entry: RequestRecord, requested: int, maximum: int, headers: dict[str, str]) -> Response:
-    entry.status, entry.error_codes = 200, [ErrorCode.MAX_COST_EXCEEDED]
-    cost = {"requestedQueryCost": requested, "actualQueryCost": 0, "maximumQueryCost": maximum}
+async def _too_costly(entry: RequestRecord, drawn: Charge, headers: dict[str, str]) -> Response:
+    requested, maximum = drawn.requested, drawn.maximum
     message = f"The document's cost is {requested}, above the maximum of {maximum}: ask for fewer or smaller pages"
-    error = {"message": message, "extensions": {"code": ErrorCode.MAX_COST_EXCEEDED.value, "cost": cost}}
-    return OrjsonResponse({"errors": [error], "extensions": {"cost": cost}}, headers=headers)
+    return _refuse(entry, 200, message, ErrorCode.MAX_COST_EXCEEDED, headers, await drawn.settle(0), in_error=True)
+
+
+async def _throttled(entry: RequestRecord, drawn: Charge, headers: dict[str, str]) -> Response:
+    """HTTP 429: the key's bucket does not hold the document's requested cost now; nothing ran."""
+    status, wait = drawn.status, drawn.admission.retry_after_s
+    message = (
+        f"Throttled: the document costs {drawn.requested} points and the key's bucket holds "
+        f"{status.currently_available} of {status.maximum_available} (it gets back {status.restore_rate} a second); "
+        f"try again in {wait} s"
+    )
+    cost = await drawn.settle(0)
+    return _refuse(entry, 429, message, ErrorCode.THROTTLED, {**headers, "retry-after": str(wait)}, cost, in_error=True)
 
 
 def _unauthenticated(entry: RequestRecord, headers: dict[str, str]) -> Response:
@@ -336,7 +376,24 @@ def _unavailable(entry: RequestRecord, error: Exception, headers: dict[str, str]
     return _refuse(entry, 503, reason, ErrorCode.SERVICE_UNAVAILABLE, {**headers, "retry-after": "1"})
 
 
-def _refuse(entry: RequestRecord, status: int, message: str, code: ErrorCode, headers: dict[str, str]) -> Response:
+def _refuse(
+    entry: RequestRecord,
+    status: int,
+    message: str,
+    code: ErrorCode,
+    headers: dict[str, str],
+    cost: dict[str, Any] | None = None,
+    *,
+    in_error: bool = False,
+) -> Response:
+    """An answer refusing the request before (or instead of) running it, with its `extensions.cost` (nothing
+    requested, nothing charged, when the request was not priced); `in_error`: the cost in the error's
+    extensions too."""
     entry.status = status
     entry.error_codes = [code]
-    return error_response(status, message, code, headers)
+    body = error_body(message, code)
+    cost = cost or cost_extension(0, 0, 0, None)
+    if in_error:
+        body["errors"][0]["extensions"]["cost"] = cost
+    body["extensions"] = {"cost": cost}
+    return OrjsonResponse(body, status_code=status, headers=headers)

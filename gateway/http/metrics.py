@@ -44,6 +44,10 @@ class GatewayMetrics:
         self.errors = Counter(
             "gateway_errors_total", "Errors returned to clients by extensions.code", ["code"], registry=self.registry
         )
+        self.cost_bucket_failures = Counter(
+            "gateway_cost_bucket_failures", "Cost-bucket updates Redis did not answer (this process's own buckets "
+            "stood in)", registry=self.registry,
+        )  # fmt: skip
         self.pool_size = Gauge("gateway_pool_connections", "Connections in the pool", registry=self.registry)
         self.pool_in_use = Gauge("gateway_pool_connections_in_use", "Pool connections lent out", registry=self.registry)
         self.pool_waiting = Gauge(

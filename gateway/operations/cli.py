@@ -49,11 +49,31 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--producer-id", type=int, required=True)
     create.add_argument("--name", default="default")
     create.add_argument("--scopes", nargs="+", metavar="SCOPE", help=f"default: all of {' '.join(SCOPES)}")
+    create.add_argument(
+        "--cost-limit", type=_positive, metavar="POINTS", help="the key's bucket of cost points (default: the setting)"
+    )
+    create.add_argument(
+        "--restore-rate",
+        type=_positive,
+        metavar="POINTS",
+        help="points its bucket gets back a second (default: the setting)",
+    )
     revoke = keys.add_parser("revoke", help="revoke a key by its id")
     revoke.add_argument("key_id", type=int)
     listing = keys.add_parser("list", help="a producer's keys (never their secrets)")
     listing.add_argument("--producer-id", type=int, required=True)
     return parser
+
+
+def _positive(text: str) -> int:
+    """A whole number of at least 1 (and at most what the database column holds)."""
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 1 <= number <= 2**31 - 1:
+        raise argparse.ArgumentTypeError(f"must be between 1 and {2**31 - 1}, got {number}")
+    return number
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -180,7 +200,14 @@ async def _keys(owner_url: str, arguments: argparse.Namespace) -> int:
             ):
                 print(f"sales-gateway: no producer {arguments.producer_id}", file=sys.stderr)
                 return 1
-            created = await create_key(connection, arguments.producer_id, name=arguments.name, scopes=arguments.scopes)
+            created = await create_key(
+                connection,
+                arguments.producer_id,
+                name=arguments.name,
+                scopes=arguments.scopes,
+                cost_limit=arguments.cost_limit,
+                restore_rate=arguments.restore_rate,
+            )
             print(created.secret)
             return 0
         if arguments.keys_command == "revoke":

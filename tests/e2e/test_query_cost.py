@@ -19,9 +19,11 @@ from tests.factories.producers import Seller, make_seller
 from tests.factories.sales import make_sale
 from tests.factories.subscriptions import make_subscription
 from tests.graphql import post
+from tests.settings import ROOMY_COST_BUDGET
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = json.loads((STATIC_DIR / "graphiql" / "examples.json").read_text())["examples"]
+ROOMY_BUCKET = int(ROOMY_COST_BUDGET["GATEWAY_COST_BUCKET_SIZE"])
 PERIOD = {"period": {"from": "2026-01-01", "to": "2026-01-31"}}
 
 # documents and their costs counted by hand (objects 1, scalars 0, totalCount 2, aggregates 5, mutations 10;
@@ -39,6 +41,9 @@ HAND_COUNTED = [
     ),
     # the page size from a variable: sales 1 + 7 x (node 1)
     ("query ($n: Int!) { sales(last: $n) { nodes { id } } }", {"n": 7}, 8),
+    # from the variable's default when it is not sent, from the variable when it is
+    ("query ($n: Int = 4) { sales(first: $n) { nodes { id } } }", None, 5),
+    ("query ($n: Int = 4) { sales(first: $n) { nodes { id } } }", {"n": 2}, 3),
     # a page selected through a fragment on the connection counts as a page: sales 1 + 5 x (node 1)
     ("{ sales(first: 5) { ...Page } } fragment Page on SaleConnection { nodes { id } }", None, 6),
     # a fragment counts where it is spread: viewer 1 + balances 2 + 1 (the list's objects: one entry)
@@ -52,6 +57,47 @@ HAND_COUNTED = [
         13,
     ),
 ]
+
+
+# the GraphiQL examples (gateway/http/static/graphiql/examples.json), counted by hand
+EXAMPLES_COUNTED = {
+    # viewer 1; salesManagement 5 + period 1 + sales 1 + grossRevenue 1 + netRevenue 1 + lostSales 1 +
+    # potentialRevenue 1
+    "SalesManagement": 12,
+    # sales 1 + totalCount 2 + pageInfo 1 + 10 (`$first`'s default) x (node 1 + product 1 + buyer 1 +
+    # grossAmount 1 + netAmount 1)
+    "MySales": 54,
+    # balances 2 + available, pending, blocked, total 4; statement 1 + 10 x (node 1 + amount 1 + balanceAfter 1);
+    # withdrawals 1 + 5 x (node 1 + amount 1)
+    "Balance": 48,
+    # receipts 1 + totalCount 2 + 10 x (node 1 + affiliate 1 + amount 1 + period 1)
+    "Receipts": 43,
+    # refunds 1 + totalCount 2 + 10 x (node 1 + amount 1 + sale 1 + buyer 1)
+    "Refunds": 43,
+    # subscriptionSummary 5 + period 1 + monthlyRecurringRevenue 1; subscriptions 1 + totalCount 2 + 10 x
+    # (node 1 + price 1 + subscriber 1)
+    "Subscriptions": 40,
+    # strategies 10
+    "Strategies": 10,
+    # affiliations 1 + totalCount 2 + 10 x (node 1 + affiliate 1 + product 1 + performance 5 + revenue 1 +
+    # commission 1)
+    "Affiliations": 103,
+    # reports 1 + 4 reports x 5 + grossRevenue 1 + revenue 1 + revenue 1
+    "Reports": 24,
+    # lostSales 1 + totalCount 2 + 10 x (node 1 + product 1 + buyer 1 + potentialRevenue 1); reports 1 +
+    # purchaseRecovery 5 + recoveredRevenue 1
+    "RecoverSales": 50,
+}
+
+
+def test_every_graphiql_examples_cost_is_its_hand_count() -> None:
+    computed = {}
+    for example in EXAMPLES:
+        costed = schema.costed(example["query"], None, PERIOD)
+        assert costed is not None
+        assert costed.operation.name is not None
+        computed[costed.operation.name.value] = costed.requested
+    assert computed == EXAMPLES_COUNTED
 
 
 @pytest.mark.parametrize(("query", "variables", "counted"), HAND_COUNTED)
@@ -85,7 +131,9 @@ async def test_every_answer_carries_what_was_asked_and_what_came_back(
     body = (await post(client, seller.key, query)).json()
     assert len(body["data"]["sales"]["nodes"]) == 3
     # asked: sales 1 + 50 x (node 1 + product 1); came back: 1 + 3 x 2
-    assert body["extensions"]["cost"] == {"requestedQueryCost": 101, "actualQueryCost": 7, "maximumQueryCost": 1000}
+    cost = body["extensions"]["cost"]
+    assert cost.pop("throttleStatus")["maximumAvailable"] == ROOMY_BUCKET  # tests/e2e/test_throttling.py
+    assert cost == {"requestedQueryCost": 101, "actualQueryCost": 7, "maximumQueryCost": 1000}
     stock = (await post(client, seller.key, "{ viewer { nope } }")).json()  # refused by validation
     assert stock["extensions"]["cost"]["actualQueryCost"] == 0
 
@@ -109,7 +157,11 @@ async def test_a_document_above_the_maximum_is_refused_before_any_sql(
     assert "data" not in body
     [error] = body["errors"]
     assert error["extensions"]["code"] == "MAX_COST_EXCEEDED"
-    assert error["extensions"]["cost"] == {"requestedQueryCost": 1002, "actualQueryCost": 0, "maximumQueryCost": 1000}
+    cost = error["extensions"]["cost"]
+    assert cost == body["extensions"]["cost"]
+    assert cost["throttleStatus"]["currentlyAvailable"] == ROOMY_BUCKET  # nothing taken
+    del cost["throttleStatus"]
+    assert cost == {"requestedQueryCost": 1002, "actualQueryCost": 0, "maximumQueryCost": 1000}
     assert "x-sql-statements" not in response.headers
 
 

@@ -26,7 +26,6 @@ import pytest
 from gateway.http.app import create_app
 from gateway.http.pages import CONTENT_SECURITY_POLICY, GRAPHIQL_CONTENT_SECURITY_POLICY, STATIC_DIR
 from gateway.operations.database import SERVING_ROLE, url_with
-from gateway.operations.settings import Settings
 from loaders.api_keys import create_key
 from tests.factories.affiliations import make_affiliation
 from tests.factories.catalog import make_affiliate, make_buyer
@@ -37,6 +36,7 @@ from tests.factories.refunds import make_refund
 from tests.factories.sales import bulk_sales, make_sale
 from tests.factories.subscriptions import make_subscription
 from tests.processes import gateway_in_thread
+from tests.settings import gateway_settings
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 TIMEOUT_MS = 30_000
@@ -236,7 +236,7 @@ async def test_pages_are_served_with_a_strict_content_security_policy(client: ht
 
 
 async def test_graphiql_and_its_assets_are_off_in_production(database_url: str) -> None:
-    settings = Settings.from_env({"GATEWAY_ENV": "production", "DATABASE_URL": database_url})
+    settings = gateway_settings({"GATEWAY_ENV": "production", "DATABASE_URL": database_url})
     app = create_app(settings, url_with(database_url, user=SERVING_ROLE))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway.test") as http:
         assert (await http.get("/graphql", headers={"accept": "text/html"})).status_code == 404

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import json
+import re
 import warnings
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
@@ -41,12 +42,12 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from gateway.http.app import create_app
 from gateway.operations.database import SERVING_ROLE, url_with
-from gateway.operations.settings import Settings
 from loaders.api_keys import create_key
 from schema import schema as gateway_schema
 from schema.relations import related_field
 from tests.conftest import NewDatabase
 from tests.factories.demo import seeded_database
+from tests.settings import gateway_settings
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "gateway" / "http" / "static" / "graphiql" / "examples.json"
 
@@ -141,8 +142,8 @@ async def seeded(new_database: NewDatabase) -> tuple[str, str]:
 async def apps(seeded: tuple[str, str]) -> AsyncIterator[tuple[Starlette, Starlette, str]]:
     url, key = seeded
     serving = url_with(url, user=SERVING_ROLE)
-    fast = create_app(Settings.from_env({"GATEWAY_FAST_PATH": "true"}), serving)
-    stock = create_app(Settings.from_env({"GATEWAY_FAST_PATH": "false"}), serving)
+    fast = create_app(gateway_settings({"GATEWAY_FAST_PATH": "true"}), serving)
+    stock = create_app(gateway_settings({"GATEWAY_FAST_PATH": "false"}), serving)
     async with fast.router.lifespan_context(fast), stock.router.lifespan_context(stock):
         yield fast, stock, key
 
@@ -286,7 +287,9 @@ def test_the_documents_select_every_relation_and_every_field_with_arguments() ->
     assert sorted(wanted - selected) == []
 
 
-SDL = gateway_schema.as_str()
+READS_THE_CLOCK = "rateLimit"  # `resetAt`: two requests never see the same moment; left out of the documents
+SDL = re.sub(r'  """[^"]*"""\n  rateLimit: RateLimit!\n', "", gateway_schema.as_str())
+assert "rateLimit" not in SDL
 CUSTOM_SCALARS = {
     "Date": st.dates(date(2025, 6, 1), date(2026, 12, 31)).map(lambda day: nodes.String(day.isoformat())),
     "DateTime": st.datetimes(datetime(2025, 6, 1), datetime(2026, 12, 31), timezones=st.just(UTC)).map(
@@ -348,7 +351,7 @@ def _arguments(data: st.DataObject, field: Any) -> str | None:
 
 
 def _selection(data: st.DataObject, type_: GraphQLObjectType, depth: int) -> str:
-    names = sorted(type_.fields)
+    names = sorted(name for name in type_.fields if name != READS_THE_CLOCK)
     chosen = data.draw(st.lists(st.sampled_from(names), min_size=1, max_size=4, unique=True))
     parts = []
     for name in chosen:

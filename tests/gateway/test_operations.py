@@ -15,9 +15,9 @@ from starlette.applications import Starlette
 from gateway.http.app import create_app
 from gateway.operations.database import SERVING_ROLE, url_with
 from gateway.operations.logs import JsonFormatter
-from gateway.operations.settings import Settings
 from tests.factories.producers import make_seller
 from tests.graphql import post
+from tests.settings import gateway_settings
 
 
 async def test_metrics_expose_requests_latency_sql_pool_and_errors(
@@ -72,7 +72,7 @@ async def test_access_log_is_a_json_line_with_the_request_id(
 @pytest.fixture
 async def tiny_pool_app(database_url: str) -> AsyncIterator[Starlette]:
     environ = {"DB_POOL_MIN_SIZE": "1", "DB_POOL_MAX_SIZE": "1", "DB_ACQUIRE_TIMEOUT_S": "0.3"}
-    application = create_app(Settings.from_env(environ), url_with(database_url, user=SERVING_ROLE))
+    application = create_app(gateway_settings(environ), url_with(database_url, user=SERVING_ROLE))
     async with application.router.lifespan_context(application):
         yield application
 

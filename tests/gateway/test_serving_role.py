@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 
 from gateway.http.app import create_app
-from gateway.operations.settings import Settings
+from tests.settings import gateway_settings
 
 
 async def test_the_app_refuses_a_role_that_bypasses_rls(database_url: str) -> None:
-    application = create_app(Settings.from_env({}), database_url)  # the owner: a superuser here
+    application = create_app(gateway_settings({}), database_url)  # the owner: a superuser here
     with pytest.raises(RuntimeError, match="refusing to serve"):
         async with application.router.lifespan_context(application):
             pass

@@ -27,6 +27,7 @@ from gateway.operations.database import SERVING_ROLE, url_with
 from gateway.operations.settings import Settings
 from gateway.operations.tracing import Tracing, operation_type
 from tests.factories.producers import make_seller
+from tests.settings import gateway_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -38,7 +39,7 @@ TRACEPARENT = f"00-{TRACE_ID}-{PARENT_ID}-01"
 async def traced(database_url: str) -> AsyncIterator[tuple[Starlette, InMemorySpanExporter]]:
     """The gateway with tracing on, its spans kept in memory."""
     exporter = InMemorySpanExporter()
-    application = create_app(Settings.from_env({}), url_with(database_url, user=SERVING_ROLE), span_exporter=exporter)
+    application = create_app(gateway_settings({}), url_with(database_url, user=SERVING_ROLE), span_exporter=exporter)
     async with application.router.lifespan_context(application):
         yield application, exporter
 
@@ -213,7 +214,7 @@ async def test_spans_reach_an_otlp_endpoint_over_http(
 ) -> None:
     endpoint, received = collector
     seller = await make_seller(connection)
-    settings = Settings.from_env({"OTEL_EXPORTER_OTLP_ENDPOINT": endpoint, "OTEL_SERVICE_NAME": "gateway-under-test"})
+    settings = gateway_settings({"OTEL_EXPORTER_OTLP_ENDPOINT": endpoint, "OTEL_SERVICE_NAME": "gateway-under-test"})
     assert settings.tracing_endpoint == f"{endpoint}/v1/traces"
     application = create_app(settings, url_with(database_url, user=SERVING_ROLE))
     async with application.router.lifespan_context(application):
@@ -308,7 +309,7 @@ async def test_an_endpoint_without_the_packages_warns_once_and_serves_untraced(
     for module in ("opentelemetry.exporter.otlp.proto.http.trace_exporter", "opentelemetry.sdk.trace"):
         monkeypatch.setitem(sys.modules, module, None)  # `import` now fails as if it were not installed
     caplog.set_level(logging.WARNING, logger="gateway.operations.tracing")
-    settings = Settings.from_env({"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://127.0.0.1:9/v1/traces"})
+    settings = gateway_settings({"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://127.0.0.1:9/v1/traces"})
     application = create_app(settings, url_with(database_url, user=SERVING_ROLE))
     async with application.router.lifespan_context(application):
         assert application.state.tracing is None
