@@ -10,9 +10,9 @@ from decimal import Decimal
 import asyncpg
 
 from loaders.batching import ProducerLoader, column_list, rows_by_id
-from loaders.keyset import KeysetList
+from loaders.keyset import KeysetList, synced_orders
 from loaders.sales import MADE_STATUSES
-from loaders.where import any_of, equals
+from loaders.where import any_of, equals, updated_since
 from loaders.writes import Outcome, StatusChange, change_status
 
 
@@ -25,6 +25,8 @@ class AffiliationRow:
     commission_rate: Decimal
     applied_at: datetime
     decided_at: datetime | None
+    updated_at: datetime
+    updated_xid: int  # the transaction that last wrote it (the UPDATED_AT order)
 
 
 AFFILIATION_COLUMNS = column_list(AffiliationRow)
@@ -34,11 +36,12 @@ AFFILIATIONS = KeysetList(
     "affiliations",
     AffiliationRow,
     "affiliations af",
-    ("APPLIED_AT:DESC",),
+    synced_orders("APPLIED_AT:DESC"),
     (
         any_of("status", "af.status"),
         any_of("product_ids", "af.product_id", "bigint"),
         equals("affiliate_id", "af.affiliate_id"),
+        updated_since("af.updated_at"),
     ),
 )
 

@@ -7,7 +7,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from loaders.batching import rows_by_id
-from loaders.keyset import KeysetList
+from loaders.keyset import KeysetList, synced_orders
+from loaders.where import updated_since
 
 
 @dataclass(slots=True)
@@ -18,6 +19,8 @@ class ProductRow:
     price: Decimal
     currency: str
     created_at: datetime
+    updated_at: datetime
+    updated_xid: int  # the transaction that last wrote it (the UPDATED_AT order)
 
 
 @dataclass(slots=True)
@@ -45,4 +48,6 @@ BuyerByIdLoader = rows_by_id("buyers", BuyerRow)
 AffiliateByIdLoader = rows_by_id("affiliates", AffiliateRow)
 
 
-PRODUCTS = KeysetList("products", ProductRow, "products p", ("CREATED_AT:DESC",))
+PRODUCTS = KeysetList(
+    "products", ProductRow, "products p", synced_orders("CREATED_AT:DESC"), (updated_since("p.updated_at"),)
+)

@@ -19,7 +19,14 @@ from loaders.where import Condition, Filters, Where
 
 R = TypeVar("R")
 
-ValueKind = Literal["datetime", "decimal"]
+ValueKind = Literal["datetime", "decimal", "integer"]
+
+# the oldest transaction still running when the request's snapshot was taken: every transaction older than it
+# has ended, so what a reader has not seen of them yet can only come after what it has (migration 0010)
+OLDEST_RUNNING = "(select pg_snapshot_xmin(pg_current_snapshot())::text::bigint)"  # once per statement
+# the UPDATED_AT order is by the transaction that last wrote the row, which is `updated_at`'s order but for
+# transactions running side by side (migration 0010)
+ORDER_COLUMNS = {"updated_at": "updated_xid"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,22 +103,45 @@ class KeysetList(Generic[R]):
             condition.apply(where, filters.get(condition.name))
         return where
 
+    def settled(self, where: Where, filters: Filters, order: KeysetOrder | None) -> None:
+        """A sync (`updated_since`, or the UPDATED_AT order) reads only rows written by transactions that had all
+        ended when the request began: a row a slow transaction is writing appears once it commits, after what
+        the sync has seen."""
+        if filters.get("updated_since") is not None or (order is not None and order.column == "updated_xid"):
+            where.add(f"{self.alias}.updated_xid < {OLDEST_RUNNING}")
+
     async def page(self, db: TenantDatabase, filters: Filters, page: PageRequest) -> Page[R]:
         where = self.where(db.producer_id, filters)
+        self.settled(where, filters, page.order)
         condition, tail, parameters = keyset_clauses(page, where.next_parameter, self.alias)
         sql = f"{self.select} where {where.sql} and {condition} {tail}"
         return page_of(await db.fetch(sql, *where.parameters, *parameters), page, self.row_type)
 
     async def count(self, db: TenantDatabase, filters: Filters) -> int:
         where = self.where(db.producer_id, filters)
+        self.settled(where, filters, None)
         sql = f"select count(*) from {self.source} where {where.sql}"
         return int(await db.fetchval(sql, *where.parameters))
 
 
+def synced_orders(*names: str) -> tuple[str, ...]:
+    """The orders `names` (the first is the default), each of their columns both ways, then `UPDATED_AT` both
+    ways: the orders of a list whose rows carry `updated_at`, which a sync pages through."""
+    orders = list(names)
+    for column in [name.split(":")[0] for name in names] + ["UPDATED_AT"]:
+        for direction in ("DESC", "ASC") if column != "UPDATED_AT" else ("ASC", "DESC"):
+            if f"{column}:{direction}" not in orders:
+                orders.append(f"{column}:{direction}")
+    return tuple(orders)
+
+
 def _order(name: str, column_types: Mapping[str, str]) -> KeysetOrder:
-    """The order named `COLUMN:DIRECTION`; its cursors carry a decimal or a date-time, as the column is."""
+    """The order named `COLUMN:DIRECTION`; its cursors carry a decimal, a whole number or a date-time, as the
+    column is."""
     column, direction = name.lower().split(":")
-    kind: ValueKind = "decimal" if "Decimal" in column_types[column] else "datetime"
+    column = ORDER_COLUMNS.get(column, column)
+    declared = column_types[column]
+    kind: ValueKind = "decimal" if "Decimal" in declared else "integer" if declared == "int" else "datetime"
     return KeysetOrder(column, descending=direction == "desc", kind=kind)
 
 

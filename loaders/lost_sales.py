@@ -8,8 +8,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from loaders.batching import ProducerLoader, column_list, in_key_order, rows_by_id
-from loaders.keyset import KeysetList
-from loaders.where import Condition, any_of, equals, within
+from loaders.keyset import KeysetList, synced_orders
+from loaders.where import Condition, any_of, equals, updated_since, within
 
 
 @dataclass(slots=True)
@@ -24,6 +24,8 @@ class LostSaleRow:
     source: str | None
     created_at: datetime
     recovered_sale_id: int | None
+    updated_at: datetime
+    updated_xid: int  # the transaction that last wrote it (the UPDATED_AT order)
 
 
 LOST_SALE_COLUMNS = column_list(LostSaleRow)
@@ -40,9 +42,10 @@ LOST_SALES = KeysetList(
     "lost_sales",
     LostSaleRow,
     "lost_sales l",
-    ("CREATED_AT:DESC",),
+    synced_orders("CREATED_AT:DESC"),
     (
         any_of("reasons", "l.reason"),
+        updated_since("l.updated_at"),
         any_of("product_ids", "l.product_id", "bigint"),
         equals("currency", "l.currency"),
         *within("created", "l.created_at"),

@@ -18,8 +18,8 @@ import asyncpg
 
 from loaders.batching import ProducerLoader, column_list, grouped_in_key_order, rows_by_id
 from loaders.finance.ledger import NewEntry, lock_ledger, write_entries
-from loaders.keyset import KeysetList
-from loaders.where import any_of, within
+from loaders.keyset import KeysetList, synced_orders
+from loaders.where import any_of, updated_since, within
 from loaders.writes import (
     Outcome,
     StatusChange,
@@ -44,6 +44,8 @@ class RefundRow:
     requested_at: datetime
     resolved_at: datetime | None
     denial_reason: str | None
+    updated_at: datetime
+    updated_xid: int  # the transaction that last wrote it (the UPDATED_AT order)
 
 
 REFUND_COLUMNS = column_list(RefundRow)
@@ -53,8 +55,8 @@ REFUNDS = KeysetList(
     "refunds",
     RefundRow,
     "refunds rf",
-    ("REQUESTED_AT:DESC",),
-    (any_of("status", "rf.status"), *within("requested", "rf.requested_at")),
+    synced_orders("REQUESTED_AT:DESC"),
+    (any_of("status", "rf.status"), *within("requested", "rf.requested_at"), updated_since("rf.updated_at")),
 )
 
 

@@ -8,8 +8,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from loaders.batching import ProducerLoader, column_list, in_key_order, rows_by_id
-from loaders.keyset import KeysetList
-from loaders.where import Condition, any_of, equals, like_pattern, within
+from loaders.keyset import KeysetList, synced_orders
+from loaders.where import Condition, any_of, equals, like_pattern, updated_since, within
 
 MADE_STATUSES = ["APPROVED", "COMPLETE"]  # a sale "is made" in one of these
 
@@ -36,6 +36,8 @@ class SaleRow:
     net_amount: Decimal
     created_at: datetime
     approved_at: datetime | None
+    updated_at: datetime
+    updated_xid: int  # the transaction that last wrote it (the UPDATED_AT order)
 
 
 SALE_COLUMNS = column_list(SaleRow)
@@ -45,13 +47,14 @@ SALES = KeysetList(
     "sales",
     SaleRow,
     "sales s",
-    ("CREATED_AT:DESC", "CREATED_AT:ASC", "GROSS_AMOUNT:DESC", "GROSS_AMOUNT:ASC"),
+    synced_orders("CREATED_AT:DESC", "GROSS_AMOUNT:DESC"),
     (
         any_of("status", "s.status"),
         any_of("product_ids", "s.product_id", "bigint"),
         any_of("payment_methods", "s.payment_method"),
         equals("currency", "s.currency"),
         *within("created", "s.created_at"),
+        updated_since("s.updated_at"),
         equals("affiliate_id", "s.affiliate_id"),
         equals("subscription_id", "s.subscription_id"),
         Condition(

@@ -11,9 +11,9 @@ import asyncpg
 
 from loaders.batching import column_list, rows_by_id
 from loaders.database import TenantDatabase
-from loaders.keyset import ChildPagesLoader, KeysetList
+from loaders.keyset import ChildPagesLoader, KeysetList, synced_orders
 from loaders.sales import SALES, SaleRow
-from loaders.where import any_of, equals, within
+from loaders.where import any_of, equals, updated_since, within
 from loaders.writes import Outcome, StatusChange, change_status
 
 
@@ -31,6 +31,8 @@ class SubscriptionRow:
     next_charge_at: datetime | None
     recurrence: int
     billing_months: int
+    updated_at: datetime
+    updated_xid: int  # the transaction that last wrote it (the UPDATED_AT order)
 
 
 SUBSCRIPTION_COLUMNS = column_list(SubscriptionRow)
@@ -40,11 +42,12 @@ SUBSCRIPTIONS = KeysetList(
     "subscriptions",
     SubscriptionRow,
     "subscriptions sb",
-    ("STARTED_AT:DESC",),
+    synced_orders("STARTED_AT:DESC"),
     (
         any_of("status", "sb.status"),
         any_of("product_ids", "sb.product_id", "bigint"),
         *within("started", "sb.started_at"),
+        updated_since("sb.updated_at"),
     ),
 )
 

@@ -75,6 +75,11 @@ def equals(name: str, column: str) -> Condition:
     return Condition(name, f"{column} = {{0}}")
 
 
+def updated_since(column: str) -> Condition:
+    """`updated_since`: rows written at or after a moment (`updated_at`, migration 0010)."""
+    return Condition("updated_since", f"{column} >= {{0}}")
+
+
 def within(prefix: str, column: str) -> tuple[Condition, Condition]:
     """`<prefix>_from` (inclusive) and `<prefix>_to` (exclusive) bounds of a time column."""
     return Condition(f"{prefix}_from", f"{column} >= {{0}}"), Condition(f"{prefix}_to", f"{column} < {{0}}")

@@ -27,9 +27,11 @@ MIN_COMMISSION_RATE = Decimal("0.01")
 MAX_COMMISSION_RATE = Decimal("90.00")
 
 
-async def affiliations(context: Context, filters: Filters, window: Window) -> ListPage[AffiliationRow]:
+async def affiliations(
+    context: Context, filters: Filters, window: Window, order: str | None = None
+) -> ListPage[AffiliationRow]:
     """Affiliations (applications and active ones), newest first. Scope: affiliations:read."""
-    return await list_page(context, AFFILIATIONS, filters, window, scope="affiliations:read")
+    return await list_page(context, AFFILIATIONS, filters, window, scope="affiliations:read", order=order)
 
 
 async def performance(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from loaders.catalog import PRODUCTS, AffiliateByIdLoader, BuyerByIdLoader, ProductByIdLoader, ProductRow
+from loaders.where import Filters
 from resolvers.context import Context
 from resolvers.lists import ListPage, Window, list_page
 from resolvers.relations import Relation
@@ -13,6 +14,8 @@ BUYER = Relation("Buyer", BuyerByIdLoader, "buyer_id")
 AFFILIATE = Relation("Affiliate", AffiliateByIdLoader, "affiliate_id")
 
 
-async def products(context: Context, window: Window) -> ListPage[ProductRow]:
+async def products(
+    context: Context, filters: Filters, window: Window, order: str | None = None
+) -> ListPage[ProductRow]:
     """The producer's products, newest first. Scope: sales:read."""
-    return await list_page(context, PRODUCTS, {}, window, scope="sales:read")
+    return await list_page(context, PRODUCTS, filters, window, scope="sales:read", order=order)

@@ -65,6 +65,8 @@ def decode_cursor(cursor: str, name: str, kind: ValueKind) -> tuple[Any, int]:
 
 def _sort_value(text: str, kind: ValueKind) -> Any:
     """The sort value of a cursor, held to the rules of the same value as an argument (`values.py`)."""
+    if kind == "integer":
+        return values.whole_number(text)
     return values.date_time(text) if kind == "datetime" else values.decimal(text)
 
 
@@ -108,11 +110,13 @@ async def list_page(
     filters: Filters,
     window: Window,
     *,
-    scope: str,
+    scope: str | None,
     order: str | None = None,
 ) -> ListPage[R]:
-    """A page of the list narrowed by `filters`, in the named order (else the list's default)."""
-    require_scope(context.principal, scope)
+    """A page of the list narrowed by `filters`, in the named order (else the list's default); `scope`: the one
+    reading it needs (None: the caller checked what the key may read)."""
+    if scope is not None:
+        require_scope(context.principal, scope)
     keyset = keyset_list.orders[order] if order is not None else keyset_list.default_order
     name = cursor_name(keyset_list.name, keyset)
     page = await keyset_list.page(context.db, filters, page_request(window, name, keyset))

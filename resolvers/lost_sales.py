@@ -11,6 +11,8 @@ from resolvers.relations import Relation
 RECOVERED_LOST_SALE = Relation("LostSale", LostSaleByRecoveringSaleLoader, "id", may_be_missing=True)  # of a sale
 
 
-async def lost_sales(context: Context, filters: Filters, window: Window) -> ListPage[LostSaleRow]:
+async def lost_sales(
+    context: Context, filters: Filters, window: Window, order: str | None = None
+) -> ListPage[LostSaleRow]:
     """Lost sales, newest first: the last failed attempt per buyer and product. Scope: sales:read."""
-    return await list_page(context, LOST_SALES, filters, window, scope="sales:read")
+    return await list_page(context, LOST_SALES, filters, window, scope="sales:read", order=order)

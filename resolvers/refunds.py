@@ -16,9 +16,9 @@ from resolvers.relations import Relation
 REFUNDS_OF_SALE = Relation("Refund", RefundsBySaleLoader, "id", scope="refunds:read")
 
 
-async def refunds(context: Context, filters: Filters, window: Window) -> ListPage[RefundRow]:
+async def refunds(context: Context, filters: Filters, window: Window, order: str | None = None) -> ListPage[RefundRow]:
     """Refunds, newest request first. Scope: refunds:read."""
-    return await list_page(context, REFUNDS, filters, window, scope="refunds:read")
+    return await list_page(context, REFUNDS, filters, window, scope="refunds:read", order=order)
 
 
 def available_actions(context: Context, row: RefundRow) -> list[str]:

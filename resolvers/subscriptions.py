@@ -30,9 +30,11 @@ from resolvers.scopes import require_scope
 SUBSCRIPTION = Relation("Subscription", SubscriptionByIdLoader, "subscription_id", scope="subscriptions:read")
 
 
-async def subscriptions(context: Context, filters: Filters, window: Window) -> ListPage[SubscriptionRow]:
+async def subscriptions(
+    context: Context, filters: Filters, window: Window, order: str | None = None
+) -> ListPage[SubscriptionRow]:
     """Subscriptions, newest first. Scope: subscriptions:read."""
-    return await list_page(context, SUBSCRIPTIONS, filters, window, scope="subscriptions:read")
+    return await list_page(context, SUBSCRIPTIONS, filters, window, scope="subscriptions:read", order=order)
 
 
 async def charges(context: Context, subscription: SubscriptionRow, window: Window) -> ListPage[SaleRow]:

@@ -27,6 +27,7 @@ LAST_DAY = date(9998, 12, 31)
 FIRST_INSTANT = datetime(1900, 1, 1, tzinfo=UTC)
 END_OF_INSTANTS = datetime(9999, 1, 1, tzinfo=UTC)
 
+_WHOLE = re.compile(r"0|[1-9][0-9]{0,18}", re.ASCII)
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 _DATE_TIME = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})", re.ASCII
@@ -86,6 +87,19 @@ def decimal(text: object) -> Decimal:
             f"no other characters, at most 20 digits on each side of the point); got {_shown(text)}"
         )
     return Decimal(text)
+
+
+def whole_number(text: object) -> int:
+    """A whole number a bigint holds, written plainly (ASCII digits, no sign, no leading zero)."""
+    number = _parsed(text, _WHOLE, int, "a whole number")
+    if not 0 <= number < 2**63:
+        raise InvalidValue(f"{_shown(text)} is not a whole number this API gave out")
+    return number
+
+
+def refused_json(value: object) -> object:
+    """No argument takes JSON: a JSON value sent as one is refused."""
+    raise InvalidValue("JSON values are only in answers")
 
 
 def _parsed(text: object, form: re.Pattern[str], parse: Callable[[str], T], expected: str) -> T:

@@ -15,10 +15,16 @@ from resolvers.context import Context
 from schema.catalog import Affiliate, Product
 from schema.common import DateRangeInput, Money, Node
 from schema.cost import AGGREGATE, cost
-from schema.enums import AffiliationStatus
-from schema.filters import ids_of
+from schema.enums import AffiliationOrderField, AffiliationStatus, OrderDirection
+from schema.filters import UPDATED_AT, OrderName, ids_of, updated_since
 from schema.relations import relation
 from schema.rows import FromRow, node_type
+
+
+@strawberry.input(description="The order of the list: by one of its moments, either way.")
+class AffiliationOrder(OrderName):
+    field: AffiliationOrderField
+    direction: OrderDirection
 
 
 @strawberry.input(description="Every condition given must hold.")
@@ -26,6 +32,7 @@ class AffiliationFilter:
     status: list[AffiliationStatus] | None = None
     product_ids: list[strawberry.ID] | None = ids_of("Product")
     affiliate_id: strawberry.ID | None = ids_of("Affiliate")
+    updated_since: datetime.datetime | None = updated_since()
 
 
 @strawberry.type(description="Made sales an affiliation brought in a period.")
@@ -42,6 +49,7 @@ class Affiliation(Node, FromRow):
     commission_rate: Decimal = strawberry.field(description='Percent of each sale, e.g. "30.00".')
     applied_at: datetime.datetime
     decided_at: datetime.datetime | None
+    updated_at: datetime.datetime = strawberry.field(description=UPDATED_AT)
     row: strawberry.Private[AffiliationRow]
 
     affiliate: Affiliate = relation(catalog_resolvers.AFFILIATE)

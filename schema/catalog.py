@@ -8,8 +8,20 @@ import strawberry
 
 from loaders.catalog import AffiliateRow, BuyerRow, ProductRow
 from schema.common import Money, Node
-from schema.enums import ProductKind
+from schema.enums import OrderDirection, ProductKind, ProductOrderField
+from schema.filters import UPDATED_AT, OrderName, updated_since
 from schema.rows import FromRow, node_type
+
+
+@strawberry.input(description="Every condition given must hold.")
+class ProductFilter:
+    updated_since: datetime.datetime | None = updated_since()
+
+
+@strawberry.input(description="The order of the list: by one of its moments, either way.")
+class ProductOrder(OrderName):
+    field: ProductOrderField
+    direction: OrderDirection
 
 
 @node_type(ProductRow)
@@ -19,6 +31,7 @@ class Product(Node, FromRow):
     kind: ProductKind
     price: Money
     created_at: datetime.datetime
+    updated_at: datetime.datetime = strawberry.field(description=UPDATED_AT)
 
 
 @node_type(BuyerRow)

@@ -9,7 +9,7 @@ mistake (it would match nothing).
 from __future__ import annotations
 
 import enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 
@@ -18,6 +18,28 @@ from resolvers.errors import BadUserInput
 from resolvers.ids import pk_of
 
 IDS = "ids"  # the metadata key naming the type of an input field's global ids
+UPDATED_AT = "When it was last written (created or changed); what `filter.updatedSince` and the UPDATED_AT order read."
+
+
+def updated_since() -> Any:
+    """The optional `updatedSince` of a list's filter: the rows written at or after a moment."""
+    return strawberry.field(
+        default=None,
+        description="Only what was written (created or changed) at or after this moment. To sync, order by "
+        "UPDATED_AT ascending and go on from the last page's `endCursor`: nothing is missed or repeated.",
+    )
+
+
+class OrderName:
+    """What an order input (`field`, `direction`) is in its list's orders: `FIELD:DIRECTION`."""
+
+    if TYPE_CHECKING:
+        field: enum.Enum
+        direction: enum.Enum
+
+    @property
+    def name(self) -> str:
+        return f"{self.field.name}:{self.direction.name}"
 
 
 def ids_of(type_name: str, *, description: str | None = None) -> Any:

@@ -12,13 +12,19 @@ from resolvers import catalog as catalog_resolvers
 from resolvers import sales as sales_resolvers
 from schema.catalog import Buyer, Product
 from schema.common import Money, Node
-from schema.enums import CurrencyCode, LostSaleReason, PaymentMethod
-from schema.filters import ids_of
+from schema.enums import CurrencyCode, LostSaleOrderField, LostSaleReason, OrderDirection, PaymentMethod
+from schema.filters import UPDATED_AT, OrderName, ids_of, updated_since
 from schema.relations import relation
 from schema.rows import FromRow, node_type
 
 if TYPE_CHECKING:
     from schema.sales import Sale
+
+
+@strawberry.input(description="The order of the list: by one of its moments, either way.")
+class LostSaleOrder(OrderName):
+    field: LostSaleOrderField
+    direction: OrderDirection
 
 
 @strawberry.input(description="Every condition given must hold.")
@@ -29,6 +35,7 @@ class LostSaleFilter:
     recovered: bool | None = None
     created_from: datetime.datetime | None = None
     created_to: datetime.datetime | None = strawberry.field(default=None, description="Exclusive.")
+    updated_since: datetime.datetime | None = updated_since()
 
 
 @node_type(LostSaleRow, potential_revenue=lambda row: Money.of(row.amount, row.currency))
@@ -41,6 +48,7 @@ class LostSale(Node, FromRow):
     payment_method: PaymentMethod | None
     source: str | None
     created_at: datetime.datetime
+    updated_at: datetime.datetime = strawberry.field(description=UPDATED_AT)
     row: strawberry.Private[LostSaleRow]
 
     product: Product = relation(catalog_resolvers.PRODUCT)

@@ -8,6 +8,7 @@ from strawberry.types import Info
 
 from resolvers import affiliations as affiliations_resolvers
 from resolvers import catalog as catalog_resolvers
+from resolvers import events as events_resolvers
 from resolvers import lost_sales as lost_sales_resolvers
 from resolvers import node as node_resolvers
 from resolvers import overview as overview_resolvers
@@ -21,24 +22,32 @@ from resolvers.context import Context
 from resolvers.finance import ledger as ledger_resolvers
 from resolvers.finance import payouts as payouts_resolvers
 from resolvers.finance import receipts as receipts_resolvers
-from schema.affiliations import Affiliation, AffiliationFilter
-from schema.catalog import Product
+from schema.affiliations import Affiliation, AffiliationFilter, AffiliationOrder
+from schema.catalog import Product, ProductFilter, ProductOrder
 from schema.common import NODE_TYPES, DateRangeInput, Node
 from schema.connections import Connection, connection_field
 from schema.cost import AGGREGATE, COUNT, cost
 from schema.enums import CurrencyCode
-from schema.finance.ledger import Balance, StatementEntry, StatementFilter
-from schema.finance.payouts import Prepayment, Withdrawal, WithdrawalFilter
-from schema.finance.receipts import Receipt, ReceiptFilter
-from schema.lost_sales import LostSale, LostSaleFilter
+from schema.events import Event, EventFilter
+from schema.finance.ledger import Balance, StatementEntry, StatementFilter, StatementOrder
+from schema.finance.payouts import (
+    Prepayment,
+    PrepaymentFilter,
+    PrepaymentOrder,
+    Withdrawal,
+    WithdrawalFilter,
+    WithdrawalOrder,
+)
+from schema.finance.receipts import Receipt, ReceiptFilter, ReceiptOrder
+from schema.lost_sales import LostSale, LostSaleFilter, LostSaleOrder
 from schema.overview import SalesOverview
 from schema.producers import Producer
 from schema.rate_limits import RateLimit, rate_limit
-from schema.refunds import Refund, RefundFilter
+from schema.refunds import Refund, RefundFilter, RefundOrder
 from schema.reports import Reports
 from schema.sales import Sale, SaleFilter, SaleOrder
 from schema.strategies import Strategy
-from schema.subscriptions import Subscription, SubscriptionFilter, SubscriptionSummary
+from schema.subscriptions import Subscription, SubscriptionFilter, SubscriptionOrder, SubscriptionSummary
 
 
 async def _balances(info: Info[Context, None]) -> list[Balance] | None:
@@ -50,14 +59,14 @@ balances = strawberry.field(
     description="One balance per currency the producer holds. Scope: finance:read.",
     metadata=cost(COUNT),
 )
-statement = connection_field(ledger_resolvers.statement, filter=StatementFilter)
+statement = connection_field(ledger_resolvers.statement, filter=StatementFilter, order=StatementOrder)
 
 
-withdrawals = connection_field(payouts_resolvers.withdrawals, filter=WithdrawalFilter)
-prepayments = connection_field(payouts_resolvers.prepayments)
+withdrawals = connection_field(payouts_resolvers.withdrawals, filter=WithdrawalFilter, order=WithdrawalOrder)
+prepayments = connection_field(payouts_resolvers.prepayments, filter=PrepaymentFilter, order=PrepaymentOrder)
 
 
-receipts = connection_field(receipts_resolvers.receipts, filter=ReceiptFilter)
+receipts = connection_field(receipts_resolvers.receipts, filter=ReceiptFilter, order=ReceiptOrder)
 
 
 @strawberry.field(description="Reports and analytics. Scope: reports:read.")
@@ -113,13 +122,15 @@ async def sale(info: Info[Context, None], transaction_code: str) -> Sale | None:
     return Sale.from_row(row) if row else None
 
 
-lost_sales = connection_field(lost_sales_resolvers.lost_sales, filter=LostSaleFilter)
+lost_sales = connection_field(lost_sales_resolvers.lost_sales, filter=LostSaleFilter, order=LostSaleOrder)
 
 
-refunds = connection_field(refunds_resolvers.refunds, filter=RefundFilter)
+refunds = connection_field(refunds_resolvers.refunds, filter=RefundFilter, order=RefundOrder)
 
 
-subscriptions = connection_field(subscriptions_resolvers.subscriptions, filter=SubscriptionFilter)
+subscriptions = connection_field(
+    subscriptions_resolvers.subscriptions, filter=SubscriptionFilter, order=SubscriptionOrder
+)
 
 
 @strawberry.field(
@@ -135,10 +146,13 @@ async def subscription_summary(
     return SubscriptionSummary.from_rows(resolved, rows)
 
 
-affiliations = connection_field(affiliations_resolvers.affiliations, filter=AffiliationFilter)
+affiliations = connection_field(affiliations_resolvers.affiliations, filter=AffiliationFilter, order=AffiliationOrder)
 
 
-products = connection_field(catalog_resolvers.products)
+events = connection_field(events_resolvers.events, filter=EventFilter)
+
+
+products = connection_field(catalog_resolvers.products, filter=ProductFilter, order=ProductOrder)
 
 
 @strawberry.type
@@ -161,4 +175,5 @@ class Query:
     subscription_summary: SubscriptionSummary | None = subscription_summary
     affiliations: Connection[Affiliation] | None = affiliations
     products: Connection[Product] | None = products
+    events: Connection[Event] | None = events
     rate_limit: RateLimit = rate_limit

@@ -13,7 +13,8 @@ from resolvers import refunds as refunds_resolvers
 from resolvers import sales as sales_resolvers
 from resolvers.context import Context
 from schema.common import Money, Node
-from schema.enums import RefundAction, RefundStatus
+from schema.enums import OrderDirection, RefundAction, RefundOrderField, RefundStatus
+from schema.filters import UPDATED_AT, OrderName, updated_since
 from schema.relations import relation
 from schema.rows import FromRow, node_type
 
@@ -21,11 +22,18 @@ if TYPE_CHECKING:
     from schema.sales import Sale
 
 
+@strawberry.input(description="The order of the list: by one of its moments, either way.")
+class RefundOrder(OrderName):
+    field: RefundOrderField
+    direction: OrderDirection
+
+
 @strawberry.input(description="Every condition given must hold.")
 class RefundFilter:
     status: list[RefundStatus] | None = None
     requested_from: datetime.datetime | None = None
     requested_to: datetime.datetime | None = strawberry.field(default=None, description="Exclusive.")
+    updated_since: datetime.datetime | None = updated_since()
 
 
 @node_type(RefundRow)
@@ -36,6 +44,7 @@ class Refund(Node, FromRow):
     status: RefundStatus
     requested_at: datetime.datetime
     resolved_at: datetime.datetime | None
+    updated_at: datetime.datetime = strawberry.field(description=UPDATED_AT)
     denial_reason: str | None = strawberry.field(description="Why the producer denied it, when it did.")
     row: strawberry.Private[RefundRow]
 

@@ -15,7 +15,7 @@ from resolvers import subscriptions as subscriptions_resolvers
 from schema.catalog import Affiliate, Buyer, Product
 from schema.common import Money, Node
 from schema.enums import CurrencyCode, Device, OrderDirection, PaymentMethod, SaleOrderField, SaleStatus
-from schema.filters import ids_of
+from schema.filters import UPDATED_AT, OrderName, ids_of, updated_since
 from schema.relations import relation
 from schema.rows import FromRow, node_type
 
@@ -26,14 +26,9 @@ if TYPE_CHECKING:
 
 
 @strawberry.input
-class SaleOrder:
+class SaleOrder(OrderName):
     field: SaleOrderField
     direction: OrderDirection
-
-    @property
-    def name(self) -> str:
-        """The order's name in the sales list (`loaders.sales.SALES`)."""
-        return f"{self.field.name}:{self.direction.name}"
 
 
 @strawberry.input(description="Every condition given must hold.")
@@ -48,6 +43,7 @@ class SaleFilter:
     affiliate_id: strawberry.ID | None = ids_of("Affiliate")
     recovered: bool | None = None
     search: str | None = strawberry.field(default=None, description="Transaction code, buyer name or e-mail.")
+    updated_since: datetime.datetime | None = updated_since()
 
 
 @node_type(SaleRow)
@@ -67,6 +63,7 @@ class Sale(Node, FromRow):
     net_amount: Money = strawberry.field(description="The producer's commission: gross - fees - taxes - affiliate.")
     created_at: datetime.datetime
     approved_at: datetime.datetime | None
+    updated_at: datetime.datetime = strawberry.field(description=UPDATED_AT)
     row: strawberry.Private[SaleRow]
 
     product: Product = relation(catalog_resolvers.PRODUCT)

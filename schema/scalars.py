@@ -9,13 +9,21 @@ from __future__ import annotations
 
 import datetime
 import decimal
-from typing import Any
+from typing import Any, NewType
 
 import strawberry
 
 from resolvers import values
 
+JSON = NewType("JSON", object)  # a JSON object of field names to strings: an event's payload
+
 SCALAR_MAP: dict[object, Any] = {
+    JSON: strawberry.scalar(
+        name="JSON",
+        description="A JSON object of field names to strings (an event's payload); only in answers.",
+        serialize=lambda value: value,
+        parse_value=values.refused_json,
+    ),
     decimal.Decimal: strawberry.scalar(
         name="Decimal",
         description='An exact decimal number, as a string such as "1234.50". Never a float.',

@@ -14,13 +14,19 @@ from resolvers.periods import Period
 from schema.catalog import Buyer, Product
 from schema.common import DateRange, Money, Node
 from schema.connections import Connection, connection_field
-from schema.enums import SubscriptionStatus
-from schema.filters import ids_of
+from schema.enums import OrderDirection, SubscriptionOrderField, SubscriptionStatus
+from schema.filters import UPDATED_AT, OrderName, ids_of, updated_since
 from schema.relations import relation
 from schema.rows import FromRow, node_type, row_type
 
 if TYPE_CHECKING:
     from schema.sales import Sale
+
+
+@strawberry.input(description="The order of the list: by one of its moments, either way.")
+class SubscriptionOrder(OrderName):
+    field: SubscriptionOrderField
+    direction: OrderDirection
 
 
 @strawberry.input(description="Every condition given must hold.")
@@ -29,6 +35,7 @@ class SubscriptionFilter:
     product_ids: list[strawberry.ID] | None = ids_of("Product")
     started_from: datetime.datetime | None = None
     started_to: datetime.datetime | None = strawberry.field(default=None, description="Exclusive.")
+    updated_since: datetime.datetime | None = updated_since()
 
 
 @row_type(SubscriptionStatusChangeRow)
@@ -51,6 +58,7 @@ class Subscription(Node, FromRow):
         "subscription's cancellations stay in `statusHistory`)."
     )
     next_charge_at: datetime.datetime | None
+    updated_at: datetime.datetime = strawberry.field(description=UPDATED_AT)
     recurrence: int = strawberry.field(description="How many charges so far.")
     billing_months: int = strawberry.field(description="How many months one charge covers: 1, 3, 6 or 12.")
     row: strawberry.Private[SubscriptionRow]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -29,6 +30,7 @@ from gateway.operations.settings import Settings
 from gateway.operations.tracing import open_tracing
 from loaders.admin import serving_role_problems
 from loaders.database import PoolWaiters
+from loaders.events import prune_events
 from loaders.fairness import Fairness
 from schema import GatewaySchema, build_schema
 
@@ -112,6 +114,22 @@ def cost_buckets(settings: Settings, metrics: GatewayMetrics) -> CostBuckets:
     return LocalBuckets()
 
 
+PRUNE_EVERY_S = 3600
+
+
+async def _prune_events(pool: asyncpg.Pool, retention_days: int) -> None:
+    """Every hour from start-up, delete the events older than the retention (any process may: it is idempotent)."""
+    while True:
+        try:
+            pruned = await prune_events(pool, retention_days)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+            log.warning("events: could not prune the old ones (%s); trying again in an hour", error)
+        else:
+            if pruned:
+                log.info("events: pruned %d older than %d days", pruned, retention_days)
+        await asyncio.sleep(PRUNE_EVERY_S)
+
+
 def create_app(
     settings: Settings,
     database_url: str,
@@ -136,9 +154,11 @@ def create_app(
                 )
             app.state.pool = pool
             app.state.known_keys = KnownKeys()  # keys of this database seen lately
+            pruning = asyncio.create_task(_prune_events(pool, settings.event_retention_days))
             try:
                 yield
             finally:
+                pruning.cancel()
                 await app.state.persisted_queries.close()
                 await app.state.cost_buckets.close()
 

@@ -57,6 +57,7 @@ class Settings:
     max_query_cost: int = 1_000  # the most one document may ask for, in cost points (schema/cost.py)
     cost_bucket_size: int = 1_000  # a key's bucket of cost points, unless the key has its own (keys create)
     cost_restore_rate: int = 50  # the points a key's bucket gets back each second, unless the key has its own
+    event_retention_days: int = 30  # events older than this are deleted
     redis_url: str | None = None  # where state shared between processes lives; None: each process keeps its own
     trusted_documents: Path | None = None  # a JSON file of the only documents that run (hash -> query)
     service_name: str = "sales-gateway"
@@ -111,6 +112,7 @@ class Settings:
             max_query_cost=reader.bounded("GATEWAY_MAX_QUERY_COST", 1_000, minimum=1, maximum=1_000_000),
             cost_bucket_size=reader.bounded("GATEWAY_COST_BUCKET_SIZE", 1_000, minimum=1, maximum=100_000_000),
             cost_restore_rate=reader.bounded("GATEWAY_COST_RESTORE_RATE", 50, minimum=1, maximum=100_000_000),
+            event_retention_days=reader.bounded("GATEWAY_EVENT_RETENTION_DAYS", 30, minimum=1, maximum=3650),
             redis_url=reader.redis_url("REDIS_URL"),
             trusted_documents=reader.existing_file("GATEWAY_TRUSTED_DOCUMENTS"),
             service_name=reader.text("OTEL_SERVICE_NAME") or "sales-gateway",

@@ -15,8 +15,8 @@ import asyncpg
 
 from loaders.batching import ProducerLoader, column_list, in_key_order, rows_by_id
 from loaders.database import TenantDatabase
-from loaders.keyset import KeysetList
-from loaders.where import any_of, equals, within
+from loaders.keyset import KeysetList, synced_orders
+from loaders.where import any_of, equals, updated_since, within
 
 
 @dataclass(slots=True)
@@ -33,6 +33,8 @@ class StatementEntryRow:
     prepayment_id: int | None
     occurred_at: datetime
     available_at: datetime
+    updated_at: datetime
+    updated_xid: int  # the transaction that last wrote it (the UPDATED_AT order)
 
 
 STATEMENT_ENTRY_COLUMNS = column_list(StatementEntryRow)
@@ -42,8 +44,13 @@ STATEMENT = KeysetList(
     "statement",
     StatementEntryRow,
     "statement_entries e",
-    ("OCCURRED_AT:DESC",),
-    (any_of("kinds", "e.kind"), equals("currency", "e.currency"), *within("occurred", "e.occurred_at")),
+    synced_orders("OCCURRED_AT:DESC"),
+    (
+        any_of("kinds", "e.kind"),
+        equals("currency", "e.currency"),
+        *within("occurred", "e.occurred_at"),
+        updated_since("e.updated_at"),
+    ),
 )
 
 

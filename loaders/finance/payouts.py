@@ -16,8 +16,8 @@ import asyncpg
 
 from loaders.batching import column_list, rows_by_id
 from loaders.finance.ledger import NewEntry, available_balance, holds_currency, lock_ledger, write_entries
-from loaders.keyset import KeysetList
-from loaders.where import any_of, equals
+from loaders.keyset import KeysetList, synced_orders
+from loaders.where import any_of, equals, updated_since
 from loaders.writes import (
     Outcome,
     StatusChange,
@@ -40,6 +40,8 @@ class WithdrawalRow:
     requested_at: datetime
     paid_at: datetime | None
     failure_reason: str | None
+    updated_at: datetime
+    updated_xid: int  # the transaction that last wrote it (the UPDATED_AT order)
 
 
 WITHDRAWAL_COLUMNS = column_list(WithdrawalRow)
@@ -49,8 +51,8 @@ WITHDRAWALS = KeysetList(
     "withdrawals",
     WithdrawalRow,
     "withdrawals w",
-    ("REQUESTED_AT:DESC",),
-    (any_of("status", "w.status"), equals("currency", "w.currency")),
+    synced_orders("REQUESTED_AT:DESC"),
+    (any_of("status", "w.status"), equals("currency", "w.currency"), updated_since("w.updated_at")),
 )
 
 
@@ -65,11 +67,19 @@ class PrepaymentRow:
     currency: str
     status: str
     created_at: datetime
+    updated_at: datetime
+    updated_xid: int  # the transaction that last wrote it (the UPDATED_AT order)
 
 
 PREPAYMENT_COLUMNS = column_list(PrepaymentRow)
 
-PREPAYMENTS = KeysetList("prepayments", PrepaymentRow, "prepayments pp", ("CREATED_AT:DESC",))
+PREPAYMENTS = KeysetList(
+    "prepayments",
+    PrepaymentRow,
+    "prepayments pp",
+    synced_orders("CREATED_AT:DESC"),
+    (updated_since("pp.updated_at"),),
+)
 
 
 PrepaymentByIdLoader = rows_by_id("prepayments", PrepaymentRow)

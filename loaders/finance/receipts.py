@@ -9,8 +9,8 @@ from decimal import Decimal
 import asyncpg
 
 from loaders.batching import column_list, rows_by_id
-from loaders.keyset import KeysetList
-from loaders.where import any_of, equals
+from loaders.keyset import KeysetList, synced_orders
+from loaders.where import any_of, equals, updated_since
 from loaders.writes import Outcome, StatusChange, change_status
 
 
@@ -26,6 +26,8 @@ class ReceiptRow:
     period_from: date
     period_to: date
     issued_at: datetime
+    updated_at: datetime
+    updated_xid: int  # the transaction that last wrote it (the UPDATED_AT order)
 
 
 RECEIPT_COLUMNS = column_list(ReceiptRow)
@@ -35,8 +37,8 @@ RECEIPTS = KeysetList(
     "receipts",
     ReceiptRow,
     "receipts r",
-    ("ISSUED_AT:DESC",),
-    (equals("direction", "r.direction"), any_of("status", "r.status")),
+    synced_orders("ISSUED_AT:DESC"),
+    (equals("direction", "r.direction"), any_of("status", "r.status"), updated_since("r.updated_at")),
 )
 
 

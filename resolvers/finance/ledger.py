@@ -19,9 +19,11 @@ async def balances(context: Context) -> list[BalanceRow]:
     return await ledger_balances(context.db)
 
 
-async def statement(context: Context, filters: Filters, window: Window) -> ListPage[StatementEntryRow]:
+async def statement(
+    context: Context, filters: Filters, window: Window, order: str | None = None
+) -> ListPage[StatementEntryRow]:
     """The ledger, newest first; each entry with the balance right after it. Scope: finance:read."""
-    return await list_page(context, STATEMENT, filters, window, scope="finance:read")
+    return await list_page(context, STATEMENT, filters, window, scope="finance:read", order=order)
 
 
 async def balance_in(context: Context, currency: str) -> BalanceRow | None:

@@ -25,14 +25,18 @@ from resolvers.relations import Relation
 WITHDRAWAL = Relation("Withdrawal", WithdrawalByIdLoader, "withdrawal_id")  # of a statement entry
 
 
-async def withdrawals(context: Context, filters: Filters, window: Window) -> ListPage[WithdrawalRow]:
+async def withdrawals(
+    context: Context, filters: Filters, window: Window, order: str | None = None
+) -> ListPage[WithdrawalRow]:
     """Withdrawals, newest request first. Scope: finance:read."""
-    return await list_page(context, WITHDRAWALS, filters, window, scope="finance:read")
+    return await list_page(context, WITHDRAWALS, filters, window, scope="finance:read", order=order)
 
 
-async def prepayments(context: Context, window: Window) -> ListPage[PrepaymentRow]:
+async def prepayments(
+    context: Context, filters: Filters, window: Window, order: str | None = None
+) -> ListPage[PrepaymentRow]:
     """Prepayments (advances on pending money), newest first. Scope: finance:read."""
-    return await list_page(context, PREPAYMENTS, {}, window, scope="finance:read")
+    return await list_page(context, PREPAYMENTS, filters, window, scope="finance:read", order=order)
 
 
 async def request_withdrawal(context: Context, amount: Decimal, currency: str, key: str) -> Outcome[WithdrawalRow]:

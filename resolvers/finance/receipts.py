@@ -12,9 +12,11 @@ from resolvers.lists import ListPage, Window, list_page
 from resolvers.mutations import RowChange, required_reason
 
 
-async def receipts(context: Context, filters: Filters, window: Window) -> ListPage[ReceiptRow]:
+async def receipts(
+    context: Context, filters: Filters, window: Window, order: str | None = None
+) -> ListPage[ReceiptRow]:
     """Commission receipts sent and received, newest issued first. Scope: finance:read."""
-    return await list_page(context, RECEIPTS, filters, window, scope="finance:read")
+    return await list_page(context, RECEIPTS, filters, window, scope="finance:read", order=order)
 
 
 ACCEPT_RECEIPT = RowChange("finance:write", "acceptReceipt", "Receipt")

@@ -13,7 +13,8 @@ from resolvers.finance import ledger as ledger_resolvers
 from resolvers.finance import payouts as payouts_resolvers
 from resolvers.ids import cache_id
 from schema.common import Money, Node
-from schema.enums import CurrencyCode, StatementEntryKind
+from schema.enums import CurrencyCode, OrderDirection, StatementEntryKind, StatementOrderField
+from schema.filters import UPDATED_AT, OrderName, updated_since
 from schema.relations import relation
 from schema.rows import FromRow, node_type, row_type
 from schema.sales import Sale
@@ -36,12 +37,19 @@ class Balance(FromRow):
     total: Money
 
 
+@strawberry.input(description="The order of the list: by one of its moments, either way.")
+class StatementOrder(OrderName):
+    field: StatementOrderField
+    direction: OrderDirection
+
+
 @strawberry.input(description="Every condition given must hold. Filters never change `balanceAfter`.")
 class StatementFilter:
     kinds: list[StatementEntryKind] | None = None
     currency: CurrencyCode | None = None
     occurred_from: datetime.datetime | None = None
     occurred_to: datetime.datetime | None = strawberry.field(default=None, description="Exclusive.")
+    updated_since: datetime.datetime | None = updated_since()
 
 
 @node_type(StatementEntryRow)
@@ -52,6 +60,7 @@ class StatementEntry(Node, FromRow):
     description: str
     occurred_at: datetime.datetime
     available_at: datetime.datetime = strawberry.field(description="When the amount can be withdrawn.")
+    updated_at: datetime.datetime = strawberry.field(description=UPDATED_AT)
     row: strawberry.Private[StatementEntryRow]
 
     balance_after: Money = relation(

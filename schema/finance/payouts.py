@@ -9,14 +9,40 @@ import strawberry
 
 from loaders.finance.payouts import PrepaymentRow, WithdrawalRow
 from schema.common import Money, Node
-from schema.enums import CurrencyCode, PrepaymentStatus, WithdrawalStatus
+from schema.enums import (
+    CurrencyCode,
+    OrderDirection,
+    PrepaymentOrderField,
+    PrepaymentStatus,
+    WithdrawalOrderField,
+    WithdrawalStatus,
+)
+from schema.filters import UPDATED_AT, OrderName, updated_since
 from schema.rows import FromRow, node_type
+
+
+@strawberry.input(description="The order of the list: by one of its moments, either way.")
+class WithdrawalOrder(OrderName):
+    field: WithdrawalOrderField
+    direction: OrderDirection
+
+
+@strawberry.input(description="Every condition given must hold.")
+class PrepaymentFilter:
+    updated_since: datetime.datetime | None = updated_since()
+
+
+@strawberry.input(description="The order of the list: by one of its moments, either way.")
+class PrepaymentOrder(OrderName):
+    field: PrepaymentOrderField
+    direction: OrderDirection
 
 
 @strawberry.input(description="Every condition given must hold.")
 class WithdrawalFilter:
     status: list[WithdrawalStatus] | None = None
     currency: CurrencyCode | None = None
+    updated_since: datetime.datetime | None = updated_since()
 
 
 @node_type(WithdrawalRow)
@@ -26,6 +52,7 @@ class Withdrawal(Node, FromRow):
     status: WithdrawalStatus
     requested_at: datetime.datetime
     paid_at: datetime.datetime | None
+    updated_at: datetime.datetime = strawberry.field(description=UPDATED_AT)
     failure_reason: str | None
 
 
@@ -36,6 +63,7 @@ class Prepayment(Node, FromRow):
     fee: Money
     status: PrepaymentStatus
     created_at: datetime.datetime
+    updated_at: datetime.datetime = strawberry.field(description=UPDATED_AT)
 
 
 @strawberry.input

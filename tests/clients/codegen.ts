@@ -14,6 +14,7 @@ const config: CodegenConfig = {
           Date: "string", // "2026-11-30"
           DateTime: "string", // "2026-11-30T22:00:00-03:00"
           Decimal: "string", // "1234.50": never a float
+          JSON: "Record<string, string>", // an event's payload: field names to strings
         },
         enumsAsTypes: true,
       },

@@ -68,7 +68,10 @@ async def _table_hashes(url: str) -> dict[str, str]:
     try:
         return {
             table: await connection.fetchval(
-                f"select md5(coalesce(string_agg(t::text, E'\\n' order by t.id), '')) from {table} t"
+                # every column but when the row was written (migration 0010)
+                f"select md5(coalesce(string_agg((to_jsonb(t) - 'updated_at' - 'updated_xid')::text, E'\\n'"
+                f" order by t.id), ''))"
+                f" from {table} t"
             )
             for table in TABLES
         }
@@ -225,7 +228,7 @@ async def test_nothing_happens_after_the_anchor(db: asyncpg.Connection) -> None:
     columns = await db.fetch(
         "select table_name, column_name from information_schema.columns "
         "where table_schema = 'public' and data_type = 'timestamp with time zone' and table_name = any($1::text[]) "
-        "and column_name not in ('available_at', 'next_charge_at')",
+        "and column_name not in ('available_at', 'next_charge_at', 'updated_at')",  # updated_at: when it was written
         list(TABLES),
     )
     assert len(columns) > 15

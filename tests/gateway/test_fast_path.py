@@ -115,6 +115,12 @@ HAND_WRITTEN: list[tuple[str, dict[str, Any] | None]] = [
         {"p": {"from": "2026-01-01", "to": "2026-03-31"}},
     ),
     ('{ products(first: 3) { nodes { name } } sale(transactionCode: "nope") { id } }', None),
+    (
+        '{ events(first: 5, filter: {types: ["sale.created"]}) { nodes { id type objectType objectId occurredAt'
+        ' payload } pageInfo { endCursor } } sales(first: 3, filter: {updatedSince: "2026-01-01T00:00:00Z"},'
+        " orderBy: {field: UPDATED_AT, direction: ASC}) { nodes { updatedAt } } }",
+        None,
+    ),
     # requests that end in errors: the fast path must step aside and the answers still be equal
     ("{ sales(first: 101) { nodes { id } } }", None),
     ('{ viewer { name } sales(after: "junk") { nodes { id } } }', None),
