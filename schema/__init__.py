@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +15,7 @@ from graphql import (
     specified_rules,
 )
 from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.execution import ExecutionContext
 
@@ -30,6 +31,7 @@ from schema.caching import (
 )
 from schema.common import NODE_TYPES
 from schema.cost import actual_cost, requested_cost
+from schema.feed import LiveFeed
 from schema.limits import (
     MAX_TOKENS,
     OperationNameRequired,
@@ -72,11 +74,12 @@ class GatewaySchema(strawberry.Schema):
         return self._schema
 
     def as_str(self) -> str:
-        """The SDL, with a `schema { query: Query mutation: Mutation }` block naming its roots.
+        """The SDL, with a `schema { query: Query mutation: Mutation subscription: LiveFeed }` block naming its
+        roots.
 
         Without the block, tools reading the SDL (graphql-js, relay-compiler, graphql-inspector) take the types
         named Query, Mutation and Subscription for the roots, and `Subscription` here is a recurring purchase,
-        not a subscription root.
+        not the subscription root.
         """
         sdl = super().as_str()
         if sdl.startswith("schema {"):
@@ -119,8 +122,11 @@ class GatewaySchema(strawberry.Schema):
         return None
 
 
-def build_schema(*, production: bool = False, **overrides: Any) -> GatewaySchema:
-    """The schema; in production introspection is refused and errors suggest no field names."""
+def build_schema(
+    *, production: bool = False, error_extensions: Sequence[type[SchemaExtension]] = (), **overrides: Any
+) -> GatewaySchema:
+    """The schema; in production introspection is refused and errors suggest no field names. `error_extensions`
+    shape the errors of what Strawberry answers by itself (the live feed's WebSocket)."""
     added_rules: tuple[type[ASTValidationRule], ...] = (
         RepeatedDirectivesRule,
         WideSelectionsRule,
@@ -135,6 +141,7 @@ def build_schema(*, production: bool = False, **overrides: Any) -> GatewaySchema
         documents=documents,
         query=Query,
         mutation=Mutation,
+        subscription=LiveFeed,
         types=list(NODE_TYPES.values()),
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
@@ -142,6 +149,7 @@ def build_schema(*, production: bool = False, **overrides: Any) -> GatewaySchema
             lambda: DocumentCache(documents),
             OperationNameRequired,
             ReadCommittedForMutations,
+            *error_extensions,
         ],
         config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALAR_MAP, disable_field_suggestions=production),
         **overrides,

@@ -29,6 +29,7 @@ class EventFilter:
     id=lambda row: to_global_id("Event", row.id),
     object_id=lambda row: to_global_id(row.object_type, row.object_pk),
     payload=lambda row: orjson.loads(row.payload),
+    context=lambda row: None,
 )
 @strawberry.type(
     description="Something that happened to the producer's data, whoever wrote it (this API, the checkout): an "
@@ -45,10 +46,11 @@ class Event(FromRow):
         description="A few of the object's fields as they were then (amounts as decimal strings)."
     )
     row: strawberry.Private[EventRow]
+    context: strawberry.Private[Context | None]  # its own, on the live feed; else the request's
 
     @strawberry.field(description="The object as it is now; null when it is not readable any more.")
     async def object(self, info: Info[Context, None]) -> Node | None:
-        found = await node_resolvers.node(info.context, self.object_id)
+        found = await node_resolvers.node(self.context or info.context, self.object_id)
         if found is None:
             return None
         type_name, row = found

@@ -77,7 +77,7 @@ def _ready(url: str) -> bool:
 def serving_in_thread(app: Any, name: str, port: int | None = None) -> Iterator[str]:
     """`app` in uvicorn on 127.0.0.1 (`port`, or a free one), in a thread with its own event loop: its base URL."""
     port = port or free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False, ws="none")
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False, ws="websockets-sansio")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=name, daemon=True)
     thread.start()

@@ -10,15 +10,17 @@ from typing import TYPE_CHECKING
 
 import asyncpg
 from starlette.applications import Starlette
+from starlette.datastructures import State
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from gateway.execution.executor import FastExecutor
 from gateway.http.auth import KnownKeys
+from gateway.http.feed import ChangeListener, live_feed
 from gateway.http.graphql_http import graphql_endpoint
 from gateway.http.metrics import GatewayMetrics, metrics_endpoint
 from gateway.http.pages import page_routes
@@ -155,17 +157,21 @@ def create_app(
             app.state.pool = pool
             app.state.known_keys = KnownKeys()  # keys of this database seen lately
             pruning = asyncio.create_task(_prune_events(pool, settings.event_retention_days))
+            app.state.change_listener.start()
             try:
                 yield
             finally:
                 pruning.cancel()
+                await app.state.change_listener.stop()
                 await app.state.persisted_queries.close()
                 await app.state.cost_buckets.close()
 
+    app_state = State()  # the app's state, which the live feed reads too
     app = Starlette(
         middleware=http_middleware(settings),
         routes=[
             Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", live_feed(app_state, settings.production)),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/metrics", metrics_endpoint, methods=["GET"]),
@@ -173,7 +179,9 @@ def create_app(
         ],
         lifespan=lifespan,
     )
+    app.state = app_state
     app.state.settings = settings
+    app.state.change_listener = ChangeListener(database_url)
     app.state.tracing = None  # the lifespan sets it when tracing is on
     app.state.metrics = GatewayMetrics()
     app.state.pool_waiters = PoolWaiters()

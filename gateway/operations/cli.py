@@ -146,6 +146,7 @@ def _run_server(settings: Settings) -> None:
                 workers=settings.workers,
                 log_config=None,
                 access_log=False,
+                ws=WEBSOCKETS,
                 timeout_graceful_shutdown=int(settings.shutdown_grace_s),
             )
         else:
@@ -157,8 +158,12 @@ def _run_server(settings: Settings) -> None:
                 port=settings.port,
                 log_config=None,
                 access_log=False,
+                ws=WEBSOCKETS,
                 timeout_graceful_shutdown=int(settings.shutdown_grace_s),
             )
+
+
+WEBSOCKETS = "websockets-sansio"  # the live feed (graphql-transport-ws); the `websockets` library's current API
 
 
 def _print_demo_keys(keys: list[tuple[int, str]], settings: Settings) -> None:
