@@ -1,4 +1,4 @@
-"""`sales-gateway serve | migrate | seed | keys create | keys revoke | keys list`."""
+"""`sales-gateway serve | migrate | seed | simulate | keys create | keys revoke | keys list`."""
 
 from __future__ import annotations
 
@@ -43,6 +43,12 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="the day the data ends (YYYY-MM-DD, default today); same seed and anchor, same data",
     )
+
+    simulate = commands.add_parser("simulate", help="write checkout activity for a producer, as the checkout would")
+    simulate.add_argument("--producer", type=_positive, required=True, metavar="ID")
+    simulate.add_argument("--rate", type=float, default=2.0, help="activities a second (0: as fast as possible)")
+    simulate.add_argument("--sales", type=_positive, default=None, help="stop after this many new sales")
+    simulate.add_argument("--seed", type=int, default=None, help="the same seed, the same activity")
 
     keys = commands.add_parser("keys", help="API keys").add_subparsers(dest="keys_command", required=True)
     create = keys.add_parser("create", help="make a key; prints only the key, once")
@@ -100,6 +106,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if arguments.command == "seed":
                 asyncio.run(run_migrations(urls.owner, embedded=settings.embedded))
                 return asyncio.run(_seed(urls.owner, arguments))
+            if arguments.command == "simulate":
+                return _simulate(urls.owner, arguments)
             return asyncio.run(_keys(urls.owner, arguments))
     except (SettingsError, UnknownScopeError) as error:
         print(f"sales-gateway: {error}", file=sys.stderr)
@@ -191,6 +199,25 @@ async def _seed(owner_url: str, arguments: argparse.Namespace) -> int:
     finally:
         await connection.close()
     print(report.summary())
+    return 0
+
+
+def _simulate(owner_url: str, arguments: argparse.Namespace) -> int:
+    """Checkout activity until `--sales` new sales, or Ctrl-C; what was written, on stderr."""
+    from gateway.operations.simulate import Simulated, simulate
+    from loaders.checkout import NothingToSell
+
+    done = Simulated()
+    try:
+        asyncio.run(
+            simulate(owner_url, arguments.producer, arguments.rate, done, sales=arguments.sales, seed=arguments.seed)
+        )
+    except KeyboardInterrupt:
+        pass
+    except NothingToSell as error:
+        print(f"sales-gateway: {error}", file=sys.stderr)
+        return 1
+    print(f"simulated for producer {arguments.producer}: {done.summary() or 'nothing'}", file=sys.stderr)
     return 0
 
 

@@ -21,7 +21,7 @@ from resolvers.ids import to_global_id
 from tests.clients import installed_clients
 from tests.factories.producers import Seller, make_seller
 from tests.factories.sales import make_sale
-from tests.processes import gateway_in_thread, serving
+from tests.processes import SALES_GATEWAY, gateway_in_thread, serve_environment, serving
 
 FEED = """
 subscription ($after: ID, $types: [String!]) {
@@ -170,13 +170,16 @@ async def _events_of(process: asyncio.subprocess.Process) -> list[dict[str, Any]
     return events
 
 
-async def test_graphql_ws_receives_every_event_of_a_thousand_sales_in_order_across_a_cut(
-    gateway: str, connection: asyncpg.Connection
+async def test_graphql_ws_receives_every_event_of_a_thousand_simulated_sales_in_order_across_a_cut(
+    gateway: str, connection: asyncpg.Connection, database_url: str
 ) -> None:
     seller = await make_seller(connection)
     first_client = await _node_feed(gateway, seller.key, 400)
     await asyncio.sleep(0.3)  # its subscription is registered: it reads from now on
-    await write_sales(connection, seller, 1_000)
+    simulated = await asyncio.create_subprocess_exec(
+        SALES_GATEWAY, "simulate", "--producer", str(seller.id), "--sales", "1000", "--rate", "0",
+        env=serve_environment(DATABASE_URL=database_url, LOG_LEVEL="WARNING"), stderr=PIPE,
+    )  # fmt: skip
     first = await _events_of(first_client)  # it leaves after 400: its WebSocket is closed midway
     terminated = await connection.fetchval(
         "select count(pg_terminate_backend(pid)) from pg_stat_activity"
@@ -184,5 +187,7 @@ async def test_graphql_ws_receives_every_event_of_a_thousand_sales_in_order_acro
     )
     assert terminated >= 1  # and the gateway's listening connection is cut
     second = await _events_of(await _node_feed(gateway, seller.key, 600, first[-1]["id"]))
+    _, stderr = await simulated.communicate()
+    assert simulated.returncode == 0, stderr.decode()
     rows = await connection.fetch("select id from sales where producer_id = $1 order by id", seller.id)
     assert [event["objectId"] for event in first + second] == [to_global_id("Sale", row["id"]) for row in rows]

@@ -10,6 +10,7 @@ it these tests fail; `SKIP_BROWSER_TESTS=1` skips them on a machine that cannot 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from urllib.parse import urlsplit
 import asyncpg
 import httpx
 import pytest
+from playwright.async_api import expect
 
 from gateway.http.app import create_app
 from gateway.http.pages import CONTENT_SECURITY_POLICY, GRAPHIQL_CONTENT_SECURITY_POLICY, STATIC_DIR
@@ -35,7 +37,7 @@ from tests.factories.producers import Seller, make_seller
 from tests.factories.refunds import make_refund
 from tests.factories.sales import bulk_sales, make_sale
 from tests.factories.subscriptions import make_subscription
-from tests.processes import gateway_in_thread
+from tests.processes import SALES_GATEWAY, gateway_in_thread, serve_environment
 from tests.settings import gateway_settings
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -125,7 +127,12 @@ async def open_page(browser: Any, gateway_url: str) -> tuple[Any, Any, Watch]:
     await context.route(re.compile(r"^(?!data:).*"), gatekeeper)
     await context.add_init_script(VIOLATIONS)
     page = await context.new_page()
-    page.on("websocket", lambda socket: watch.blocked.append(socket.url))
+
+    def websocket_opened(socket: Any) -> None:
+        if urlsplit(socket.url).netloc != origin:  # the dashboard's live feed is the gateway's own
+            watch.blocked.append(socket.url)
+
+    page.on("websocket", websocket_opened)
     page.on("pageerror", lambda error: watch.errors.append(f"page error: {error}"))
     page.on("console", lambda message: message.type == "error" and watch.errors.append(f"console: {message.text}"))
     return context, page, watch
@@ -543,5 +550,31 @@ async def test_dashboard_empty_state_and_a_key_without_some_scopes(
         assert "not accepted" in await message.inner_text()
         await page.screenshot(path=screenshot_path("dashboard-key.png"))
         assert await page.evaluate("sessionStorage.getItem('sales-gateway.api-key')") is None
+    finally:
+        await context.close()
+
+
+@pytest.mark.browser
+async def test_dashboard_figures_change_when_the_checkout_sells_without_a_reload(
+    browser: Any, gateway_url: str, database_url: str, connection: asyncpg.Connection
+) -> None:
+    seller = await make_seller(connection)
+    context, page, watch = await open_dashboard(browser, gateway_url, seller.key)
+    try:
+        await page.locator("[data-testid=live][data-state=live]").wait_for()
+        assert await card_figure(page, "my-sales") == "0"
+        await page.evaluate("window.__sameDocument = true")
+        simulated = await asyncio.create_subprocess_exec(
+            SALES_GATEWAY, "simulate", "--producer", str(seller.id), "--sales", "3", "--rate", "0", "--seed", "3",
+            env=serve_environment(DATABASE_URL=database_url, LOG_LEVEL="WARNING"), stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        _, stderr = await simulated.communicate()
+        assert simulated.returncode == 0, stderr.decode()
+        figure = page.get_by_test_id("card-my-sales").locator(".figure-main").first
+        await expect(figure).to_have_attribute("data-value", "3", timeout=TIMEOUT_MS)
+        assert await page.evaluate("window.__sameDocument") is True  # the page was not loaded again
+        assert await page.get_by_test_id("live").inner_text() == "Live"
+        assert watch.blocked == []
+        assert watch.errors == []
     finally:
         await context.close()

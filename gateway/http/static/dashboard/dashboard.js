@@ -47,6 +47,11 @@
     "}",
   ].join("\n");
 
+  // the live feed: any change to the producer's data (graphql-transport-ws on this same /graphql)
+  var LIVE_QUERY = "subscription Live($after: ID) { events(after: $after) { id type } }";
+  var LIVE_RELOAD_MS = 1000; // changes in a burst load the board once
+  var LIVE_RETRY_MAX_MS = 30000;
+
   var $ = function (id) {
     return document.getElementById(id);
   };
@@ -200,6 +205,7 @@
   }
 
   function askForKey(message) {
+    disconnectLive();
     storeKey("");
     state.data = null;
     $("who").hidden = true;
@@ -232,6 +238,7 @@
         banner("");
         show("ready"); // first, so that the chart can measure its width
         render(body);
+        connectLive();
       })
       .catch(function (error) {
         if (error instanceof GraphQLFailure && error.code === "UNAUTHENTICATED") {
@@ -764,6 +771,74 @@
         list.setAttribute("data-state", "error");
         $("lost-rows").appendChild(el("tr", {}, [el("td", { colspan: "5", text: error.message })]));
       });
+  }
+
+  // ---- live updates -------------------------------------------------------------------------------
+  // The board loads again (at most once a second) whenever the live feed says the producer's data changed;
+  // the header says whether it is live. A dropped connection is opened again, with the id of the last event
+  // seen, so that a change made meanwhile is not missed.
+
+  var live = { socket: null, key: null, after: null, retries: 0, reload: null, retry: null };
+
+  function liveStatus(text, liveState) {
+    $("live").textContent = text;
+    $("live").setAttribute("data-state", liveState);
+  }
+
+  function connectLive() {
+    var key = storedKey();
+    if (!key || !window.WebSocket || (live.socket && live.key === key)) return;
+    disconnectLive();
+    live.key = key;
+    var url = window.location.origin.replace(/^http/, "ws") + window.location.pathname.replace(/[^/]*$/, "") + ENDPOINT;
+    var socket = new WebSocket(url, "graphql-transport-ws");
+    live.socket = socket;
+    socket.addEventListener("open", function () {
+      socket.send(JSON.stringify({ type: "connection_init", payload: { Authorization: "Bearer " + key } }));
+    });
+    socket.addEventListener("message", function (message) {
+      var data = JSON.parse(message.data);
+      if (data.type === "connection_ack") {
+        live.retries = 0;
+        liveStatus("Live", "live");
+        var subscribe = { query: LIVE_QUERY, variables: { after: live.after } };
+        socket.send(JSON.stringify({ id: "live", type: "subscribe", payload: subscribe }));
+      } else if (data.type === "next" && data.payload && data.payload.data) {
+        live.after = data.payload.data.events.id;
+        reloadSoon();
+      } else if (data.type === "ping") {
+        socket.send(JSON.stringify({ type: "pong" }));
+      }
+    });
+    socket.addEventListener("close", function (event) {
+      if (live.socket !== socket) return; // closed on purpose
+      live.socket = null;
+      if (event.code === 4403) {
+        liveStatus("Not live: the key was not accepted", "off");
+        return;
+      }
+      liveStatus("Disconnected: reconnecting…", "off");
+      var wait = Math.min(LIVE_RETRY_MAX_MS, 1000 * Math.pow(2, live.retries++));
+      live.retry = window.setTimeout(connectLive, wait);
+    });
+  }
+
+  function disconnectLive() {
+    window.clearTimeout(live.retry);
+    var socket = live.socket;
+    live.socket = null;
+    live.key = null;
+    live.after = null;
+    if (socket) socket.close(1000);
+    liveStatus("", "off");
+  }
+
+  function reloadSoon() {
+    if (live.reload) return;
+    live.reload = window.setTimeout(function () {
+      live.reload = null;
+      load();
+    }, LIVE_RELOAD_MS);
   }
 
   // ---- wiring -----------------------------------------------------------------------------------
