@@ -26,6 +26,8 @@ SCOPES: tuple[str, ...] = (
     "affiliations:read",
     "affiliations:write",
     "reports:read",
+    "webhooks:read",
+    "webhooks:write",
 )
 
 

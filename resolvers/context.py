@@ -36,6 +36,7 @@ class Context:
     loaders: Loaders
     prepayment_fee_percent: Decimal
     throttle_status: ThrottleStatus  # the key's cost budget once this request's requested cost was taken
+    production: bool = False  # GATEWAY_ENV=production: stricter rules where they differ (webhook endpoints)
 
     @property
     def producer_id(self) -> int:

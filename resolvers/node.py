@@ -15,6 +15,7 @@ from loaders.producers import ProducerByIdLoader
 from loaders.refunds import RefundByIdLoader
 from loaders.sales import SaleByIdLoader
 from loaders.subscriptions import SubscriptionByIdLoader
+from loaders.webhooks import WebhookDeliveryByIdLoader, WebhookSubscriptionByIdLoader
 from resolvers.context import Context
 from resolvers.errors import BadUserInput
 from resolvers.ids import from_global_id
@@ -35,6 +36,8 @@ NODE_LOADERS: dict[str, tuple[type[ProducerLoader[int, Any]], str | None]] = {
     "Withdrawal": (WithdrawalByIdLoader, "finance:read"),
     "Prepayment": (PrepaymentByIdLoader, "finance:read"),
     "Receipt": (ReceiptByIdLoader, "finance:read"),
+    "WebhookSubscription": (WebhookSubscriptionByIdLoader, "webhooks:read"),
+    "WebhookDelivery": (WebhookDeliveryByIdLoader, "webhooks:read"),
 }
 
 

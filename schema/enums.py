@@ -65,6 +65,12 @@ strawberry.enum(PaymentMethod)
 Device = enum.Enum("Device", "DESKTOP MOBILE TABLET UNKNOWN")
 strawberry.enum(Device)
 
+WebhookSubscriptionStatus = enum.Enum("WebhookSubscriptionStatus", "ACTIVE DISABLED")
+strawberry.enum(WebhookSubscriptionStatus)
+
+WebhookDeliveryStatus = enum.Enum("WebhookDeliveryStatus", "PENDING DELIVERED FAILED")
+strawberry.enum(WebhookDeliveryStatus)
+
 SaleOrderField = enum.Enum("SaleOrderField", "CREATED_AT GROSS_AMOUNT UPDATED_AT")
 strawberry.enum(SaleOrderField)
 # the orders of the other lists: their own moment, and when the row was last written

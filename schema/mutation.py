@@ -17,6 +17,7 @@ from loaders.writes import Outcome
 from resolvers import affiliations as affiliations_resolvers
 from resolvers import refunds as refunds_resolvers
 from resolvers import subscriptions as subscriptions_resolvers
+from resolvers import webhooks as webhooks_resolvers
 from resolvers.context import Context
 from resolvers.finance import ledger as ledger_resolvers
 from resolvers.finance import payouts as payouts_resolvers
@@ -29,6 +30,12 @@ from schema.finance.receipts import Receipt
 from schema.payloads import Payload, UserError
 from schema.refunds import Refund
 from schema.subscriptions import Subscription
+from schema.webhooks import (
+    CreateWebhookSubscriptionInput,
+    CreateWebhookSubscriptionPayload,
+    DeleteWebhookSubscriptionPayload,
+    RedeliverWebhookPayload,
+)
 
 P = TypeVar("P", bound=Payload)
 
@@ -192,6 +199,33 @@ async def reject_receipt(info: Info[Context, None], id: strawberry.ID, reason: s
     return ReceiptPayload.of(await receipts_resolvers.reject_receipt(info.context, id, reason))
 
 
+@strawberry.mutation(
+    metadata=cost(MUTATION),
+    description="A webhook endpoint for these event types; its signing secret is in the answer, and only there. "
+    "Scope: webhooks:write.",
+)
+async def create_webhook_subscription(
+    info: Info[Context, None], input: CreateWebhookSubscriptionInput
+) -> CreateWebhookSubscriptionPayload:
+    outcome, secret = await webhooks_resolvers.create_webhook_subscription(info.context, input.url, input.topics)
+    return CreateWebhookSubscriptionPayload.of(outcome, secret=secret)
+
+
+@strawberry.mutation(
+    metadata=cost(MUTATION), description="Delete a webhook endpoint and its deliveries. Scope: webhooks:write."
+)
+async def delete_webhook_subscription(info: Info[Context, None], id: strawberry.ID) -> DeleteWebhookSubscriptionPayload:
+    return DeleteWebhookSubscriptionPayload.of(await webhooks_resolvers.delete_webhook_subscription(info.context, id))
+
+
+@strawberry.mutation(
+    metadata=cost(MUTATION),
+    description="Post a delivery again as soon as a worker can, whatever became of it. Scope: webhooks:write.",
+)
+async def redeliver_webhook(info: Info[Context, None], id: strawberry.ID) -> RedeliverWebhookPayload:
+    return RedeliverWebhookPayload.of(await webhooks_resolvers.redeliver_webhook(info.context, id))
+
+
 @strawberry.type
 class Mutation:
     request_withdrawal: RequestWithdrawalPayload = request_withdrawal
@@ -206,6 +240,9 @@ class Mutation:
     block_affiliation: AffiliationPayload = block_affiliation
     accept_receipt: ReceiptPayload = accept_receipt
     reject_receipt: ReceiptPayload = reject_receipt
+    create_webhook_subscription: CreateWebhookSubscriptionPayload = create_webhook_subscription
+    delete_webhook_subscription: DeleteWebhookSubscriptionPayload = delete_webhook_subscription
+    redeliver_webhook: RedeliverWebhookPayload = redeliver_webhook
 
 
 class ReadCommittedForMutations(SchemaExtension):

@@ -18,6 +18,7 @@ from resolvers import reports as reports_resolvers
 from resolvers import sales as sales_resolvers
 from resolvers import strategies as strategies_resolvers
 from resolvers import subscriptions as subscriptions_resolvers
+from resolvers import webhooks as webhooks_resolvers
 from resolvers.context import Context
 from resolvers.finance import ledger as ledger_resolvers
 from resolvers.finance import payouts as payouts_resolvers
@@ -48,6 +49,12 @@ from schema.reports import Reports
 from schema.sales import Sale, SaleFilter, SaleOrder
 from schema.strategies import Strategy
 from schema.subscriptions import Subscription, SubscriptionFilter, SubscriptionOrder, SubscriptionSummary
+from schema.webhooks import (
+    WebhookDelivery,
+    WebhookDeliveryFilter,
+    WebhookSubscription,
+    WebhookSubscriptionFilter,
+)
 
 
 async def _balances(info: Info[Context, None]) -> list[Balance] | None:
@@ -152,6 +159,10 @@ affiliations = connection_field(affiliations_resolvers.affiliations, filter=Affi
 events = connection_field(events_resolvers.events, filter=EventFilter)
 
 
+webhook_subscriptions = connection_field(webhooks_resolvers.webhook_subscriptions, filter=WebhookSubscriptionFilter)
+webhook_deliveries = connection_field(webhooks_resolvers.webhook_deliveries, filter=WebhookDeliveryFilter)
+
+
 products = connection_field(catalog_resolvers.products, filter=ProductFilter, order=ProductOrder)
 
 
@@ -176,4 +187,6 @@ class Query:
     affiliations: Connection[Affiliation] | None = affiliations
     products: Connection[Product] | None = products
     events: Connection[Event] | None = events
+    webhook_subscriptions: Connection[WebhookSubscription] | None = webhook_subscriptions
+    webhook_deliveries: Connection[WebhookDelivery] | None = webhook_deliveries
     rate_limit: RateLimit = rate_limit

@@ -30,6 +30,7 @@ from gateway.http.throttling import CostBuckets, LocalBuckets, RedisBuckets
 from gateway.operations.database import open_pool
 from gateway.operations.settings import Settings
 from gateway.operations.tracing import open_tracing
+from gateway.operations.webhooks import run_worker
 from loaders.admin import serving_role_problems
 from loaders.database import PoolWaiters
 from loaders.events import prune_events
@@ -116,6 +117,17 @@ def cost_buckets(settings: Settings, metrics: GatewayMetrics) -> CostBuckets:
     return LocalBuckets()
 
 
+def _webhook_worker(settings: Settings, pool: asyncpg.Pool, stop: asyncio.Event) -> asyncio.Task[None] | None:
+    """The webhook delivery worker in this process, when `GATEWAY_WEBHOOK_WORKER` says so (by default, on the
+    embedded default only); and a line saying where deliveries are made."""
+    in_process = settings.webhook_worker == "in-process" or (settings.webhook_worker == "auto" and settings.embedded)
+    if not in_process:
+        log.info("webhooks: delivered by `sales-gateway worker` processes, not by this one")
+        return None
+    log.info("webhooks: delivered by this process (GATEWAY_WEBHOOK_WORKER=%s)", settings.webhook_worker)
+    return asyncio.create_task(run_worker(pool, settings, stop))
+
+
 PRUNE_EVERY_S = 3600
 
 
@@ -158,9 +170,14 @@ def create_app(
             app.state.known_keys = KnownKeys()  # keys of this database seen lately
             pruning = asyncio.create_task(_prune_events(pool, settings.event_retention_days))
             app.state.change_listener.start()
+            stop_delivering = asyncio.Event()
+            delivering = _webhook_worker(settings, pool, stop_delivering)
             try:
                 yield
             finally:
+                stop_delivering.set()
+                if delivering is not None:
+                    await delivering
                 pruning.cancel()
                 await app.state.change_listener.stop()
                 await app.state.persisted_queries.close()

@@ -45,4 +45,5 @@ def build_context(
         loaders=Loaders(db),
         prepayment_fee_percent=settings.prepayment_fee_percent,
         throttle_status=throttle_status,
+        production=settings.production,
     )

@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 CHANNEL = "sales_gateway_events"
 RECONNECT_S = 1.0
 CONNECTION_INIT_WAIT = timedelta(seconds=10)
+MAX_FEEDS_PER_CONNECTION = 10  # operations one WebSocket runs at once
 
 
 class ChangeListener:
@@ -180,6 +181,7 @@ class LiveFeedView(GraphQL[FeedSession, None]):
             graphql_ide=None,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             connection_init_wait_timeout=CONNECTION_INIT_WAIT,
+            max_subscriptions_per_connection=MAX_FEEDS_PER_CONNECTION,
         )
         self.state = state
 

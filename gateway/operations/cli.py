@@ -1,4 +1,4 @@
-"""`sales-gateway serve | migrate | seed | simulate | keys create | keys revoke | keys list`."""
+"""`sales-gateway serve | migrate | seed | simulate | worker | keys create | keys revoke | keys list`."""
 
 from __future__ import annotations
 
@@ -44,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
         help="the day the data ends (YYYY-MM-DD, default today); same seed and anchor, same data",
     )
 
+    commands.add_parser("worker", help="deliver webhooks (any number of workers may run, anywhere)")
     simulate = commands.add_parser("simulate", help="write checkout activity for a producer, as the checkout would")
     simulate.add_argument("--producer", type=_positive, required=True, metavar="ID")
     simulate.add_argument("--rate", type=float, default=2.0, help="activities a second (0: as fast as possible)")
@@ -108,6 +109,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return asyncio.run(_seed(urls.owner, arguments))
             if arguments.command == "simulate":
                 return _simulate(urls.owner, arguments)
+            if arguments.command == "worker":
+                asyncio.run(_deliver_webhooks(urls.serve, settings))
+                return 0
             return asyncio.run(_keys(urls.owner, arguments))
     except (SettingsError, UnknownScopeError) as error:
         print(f"sales-gateway: {error}", file=sys.stderr)
@@ -200,6 +204,20 @@ async def _seed(owner_url: str, arguments: argparse.Namespace) -> int:
         await connection.close()
     print(report.summary())
     return 0
+
+
+async def _deliver_webhooks(serve_url: str, settings: Settings) -> None:
+    """Deliver webhooks until SIGTERM or SIGINT; a delivery in flight then is posted again by another worker."""
+    from gateway.operations.database import open_pool
+    from gateway.operations.webhooks import run_worker
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signal_number, stop.set)
+    async with open_pool(serve_url, settings) as pool:
+        log.info("webhooks: delivering")
+        await run_worker(pool, settings, stop)
 
 
 def _simulate(owner_url: str, arguments: argparse.Namespace) -> int:

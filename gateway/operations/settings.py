@@ -17,6 +17,7 @@ T = TypeVar("T")
 
 ENVIRONMENTS = ("development", "production")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+WEBHOOK_WORKERS = ("auto", "in-process", "off")
 
 
 class SettingsError(ValueError):
@@ -58,6 +59,8 @@ class Settings:
     cost_bucket_size: int = 1_000  # a key's bucket of cost points, unless the key has its own (keys create)
     cost_restore_rate: int = 50  # the points a key's bucket gets back each second, unless the key has its own
     event_retention_days: int = 30  # events older than this are deleted
+    webhook_worker: str = "auto"  # in-process | off | auto (in-process on the embedded default)
+    webhook_retry_base_s: float = 30.0  # the first retry of a failed delivery; each next one waits twice as long
     redis_url: str | None = None  # where state shared between processes lives; None: each process keeps its own
     trusted_documents: Path | None = None  # a JSON file of the only documents that run (hash -> query)
     service_name: str = "sales-gateway"
@@ -113,6 +116,8 @@ class Settings:
             cost_bucket_size=reader.bounded("GATEWAY_COST_BUCKET_SIZE", 1_000, minimum=1, maximum=100_000_000),
             cost_restore_rate=reader.bounded("GATEWAY_COST_RESTORE_RATE", 50, minimum=1, maximum=100_000_000),
             event_retention_days=reader.bounded("GATEWAY_EVENT_RETENTION_DAYS", 30, minimum=1, maximum=3650),
+            webhook_worker=reader.choice("GATEWAY_WEBHOOK_WORKER", "auto", WEBHOOK_WORKERS),
+            webhook_retry_base_s=reader.bounded("GATEWAY_WEBHOOK_RETRY_BASE_S", 30.0, minimum=0.05, maximum=3600),
             redis_url=reader.redis_url("REDIS_URL"),
             trusted_documents=reader.existing_file("GATEWAY_TRUSTED_DOCUMENTS"),
             service_name=reader.text("OTEL_SERVICE_NAME") or "sales-gateway",

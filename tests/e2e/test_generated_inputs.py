@@ -68,6 +68,7 @@ from tests.e2e.test_bad_input import _snapshot
 from tests.factories.finance import make_receipt
 from tests.factories.producers import Seller
 from tests.factories.refunds import make_refund
+from tests.factories.sales import make_sale
 from tests.factories.subscriptions import make_subscription
 from tests.graphql import running_gateway
 
@@ -91,7 +92,8 @@ TABLE_OF_TYPE = {
     "Producer": "producers", "Product": "products", "Buyer": "buyers", "Affiliate": "affiliates",
     "Affiliation": "affiliations", "Subscription": "subscriptions", "Sale": "sales", "LostSale": "lost_sales",
     "Refund": "refunds", "Withdrawal": "withdrawals", "Prepayment": "prepayments", "Receipt": "receipts",
-    "StatementEntry": "statement_entries",
+    "StatementEntry": "statement_entries", "WebhookSubscription": "webhook_subscriptions",
+    "WebhookDelivery": "webhook_deliveries",
 }  # fmt: skip
 READ_SCOPES = ["sales:read", "finance:read", "refunds:read", "subscriptions:read", "affiliations:read", "reports:read"]
 
@@ -418,6 +420,7 @@ def ids(d: Draw, hint: str) -> st.SearchStrategy[Any]:
     """Ids of the type the argument (else its field) names, of either producer or of no row; else of any type."""
     last = hint.rsplit(".", 1)[-1].lower()
     named = [name for name in d.world.ids if name.lower() in last]
+    named = [name for name in named if len(name) == max(map(len, named))]  # the most specific: WebhookSubscription
     named = named or [name for name in d.world.ids if name.lower() in hint.lower()] or list(d.world.ids)
     valid = [global_id for name in named for global_id in d.world.ids[name]]
     missing = [global_id for name in named for global_id in d.world.missing_ids[name]]
@@ -788,6 +791,13 @@ async def _arrange(connection: asyncpg.Connection, anchor: datetime) -> list[str
                 period_to=anchor.date(),
             )  # fmt: skip
         await make_subscription(connection, seller, started_at=moment, status="CANCELLED_BY_SELLER")
+        # a webhook endpoint, and a delivery to it: the sale below is an event it wants
+        await connection.execute(
+            "insert into webhook_subscriptions (producer_id, url, topics, secret)"
+            " values ($1, 'https://example.com/hook', '{sale.created}', 'whsec_arranged')",
+            producer_id,
+        )
+        await make_sale(connection, seller, created_at=moment)
     keys = [(await create_key(connection, producer, name="generated")).secret for producer in (1, 2)]
     keys.append((await create_key(connection, 2, name="generated, read only", scopes=READ_SCOPES)).secret)
     return keys

@@ -116,6 +116,12 @@ HAND_WRITTEN: list[tuple[str, dict[str, Any] | None]] = [
     ),
     ('{ products(first: 3) { nodes { name } } sale(transactionCode: "nope") { id } }', None),
     (
+        "{ webhookSubscriptions(first: 3, filter: {status: [ACTIVE]}) { nodes { url topics status } }"
+        " webhookDeliveries(first: 3, filter: {status: [PENDING]}) { nodes { status attempts event { type }"
+        " webhookSubscription { url } } } }",
+        None,
+    ),
+    (
         '{ events(first: 5, filter: {types: ["sale.created"]}) { nodes { id type objectType objectId occurredAt'
         ' payload } pageInfo { endCursor } } sales(first: 3, filter: {updatedSince: "2026-01-01T00:00:00Z"},'
         " orderBy: {field: UPDATED_AT, direction: ASC}) { nodes { updatedAt } } }",
