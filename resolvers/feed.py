@@ -10,14 +10,15 @@ event it saw receives everything after it, none twice.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Protocol
+from typing import Any, Protocol
 
 from loaders.events import EVENTS, EventByIdLoader, EventRow
 from loaders.keyset import PageRequest
 from resolvers.context import Context
 from resolvers.errors import BadUserInput
 from resolvers.events import readable_types
-from resolvers.ids import pk_of
+from resolvers.ids import pk_of, to_global_id
+from resolvers.node import node
 
 PAGE = 100  # events read at once
 IDLE_CHECK_S = 1.0  # with nothing new, read again after this long even if nothing woke the feed
@@ -71,3 +72,9 @@ async def _start(context: Context, after: str | None) -> tuple[int, int] | None:
         return found.xid, found.id
     last = await EVENTS.page(context.db, {}, PageRequest(limit=1, order=EVENTS.default_order, backward=True))
     return (last.rows[0].xid, last.rows[0].id) if last.rows else None
+
+
+async def object_of(context: Context, event: EventRow) -> Any:
+    """The row of the object an event is about, as it is now; None when it is not readable any more."""
+    found = await node(context, to_global_id(event.object_type, event.object_pk))
+    return None if found is None else found[1]

@@ -11,6 +11,7 @@ import asyncio
 import ipaddress
 import secrets
 import socket
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import asyncpg
@@ -33,6 +34,8 @@ from resolvers.events import scope_of
 from resolvers.lists import ListPage, Window, list_page
 from resolvers.mutations import Invalid, RowChange, audited_write
 from resolvers.relations import Relation
+
+R = TypeVar("R")
 
 MAX_URL = 2048
 MAX_TOPICS = 64
@@ -128,14 +131,16 @@ DELETE_WEBHOOK_SUBSCRIPTION = RowChange("webhooks:write", "deleteWebhookSubscrip
 REDELIVER_WEBHOOK = RowChange("webhooks:write", "redeliverWebhook", "WebhookDelivery")
 
 
+def _found(row: R | None, what: str) -> Outcome[R]:
+    """The changed row, or NOT_FOUND when the producer has no such row."""
+    return Outcome(row=row) if row is not None else refused(UserErrorCode.NOT_FOUND, f"No such {what}", "id")
+
+
 async def delete_webhook_subscription(context: Context, subscription_id: str) -> Outcome[WebhookSubscriptionRow]:
     """Delete an endpoint and its deliveries. Scope: webhooks:write."""
 
     async def write(connection: asyncpg.Connection, producer_id: int, pk: int) -> Outcome[WebhookSubscriptionRow]:
-        deleted = await delete_subscription(connection, producer_id, pk)
-        if deleted is None:
-            return refused(UserErrorCode.NOT_FOUND, "No such webhook subscription", "id")
-        return Outcome(row=deleted)
+        return _found(await delete_subscription(connection, producer_id, pk), "webhook subscription")
 
     return await DELETE_WEBHOOK_SUBSCRIPTION.run(context, subscription_id, write)
 
@@ -144,9 +149,6 @@ async def redeliver_webhook(context: Context, delivery_id: str) -> Outcome[Webho
     """Post a delivery again as soon as a worker can, whatever became of it. Scope: webhooks:write."""
 
     async def write(connection: asyncpg.Connection, producer_id: int, pk: int) -> Outcome[WebhookDeliveryRow]:
-        delivery = await redeliver(connection, producer_id, pk)
-        if delivery is None:
-            return refused(UserErrorCode.NOT_FOUND, "No such webhook delivery", "id")
-        return Outcome(row=delivery)
+        return _found(await redeliver(connection, producer_id, pk), "webhook delivery")
 
     return await REDELIVER_WEBHOOK.run(context, delivery_id, write)

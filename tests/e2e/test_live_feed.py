@@ -191,3 +191,34 @@ async def test_graphql_ws_receives_every_event_of_a_thousand_simulated_sales_in_
     assert simulated.returncode == 0, stderr.decode()
     rows = await connection.fetch("select id from sales where producer_id = $1 order by id", seller.id)
     assert [event["objectId"] for event in first + second] == [to_global_id("Sale", row["id"]) for row in rows]
+
+
+async def test_typed_feeds_of_sales_carry_the_sale_and_its_statuses(
+    gateway: str, connection: asyncpg.Connection
+) -> None:
+    seller = await make_seller(connection)
+    typed = """
+    subscription { created: saleCreated { id status previousStatus sale { transactionCode status } } }
+    """
+    changed = "subscription { saleStatusChanged { id status previousStatus sale { status } } }"
+    async with feed(gateway, seller.key) as socket:
+        await acknowledged(socket)
+        for operation_id, query in (("created", typed), ("changed", changed)):
+            message = {"id": operation_id, "type": "subscribe", "payload": {"query": query}}
+            await socket.send(orjson.dumps(message).decode())
+        await asyncio.sleep(0.3)
+        sale_id = await make_sale(
+            connection, seller, created_at=datetime(2026, 11, 1, tzinfo=UTC), status="WAITING_PAYMENT"
+        )
+        await connection.execute("update sales set status = 'APPROVED', approved_at = now() where id = $1", sale_id)
+        by_operation: dict[str, dict[str, Any]] = {}
+        while len(by_operation) < 2:
+            message = orjson.loads(await asyncio.wait_for(socket.recv(), 15))
+            assert message["type"] == "next", message
+            by_operation[message["id"]] = message["payload"]["data"]
+    created = by_operation["created"]["created"]
+    assert (created["status"], created["previousStatus"]) == ("WAITING_PAYMENT", None)
+    assert created["sale"]["status"] in ("WAITING_PAYMENT", "APPROVED")  # the sale as it is when sent
+    status_changed = by_operation["changed"]["saleStatusChanged"]
+    assert (status_changed["status"], status_changed["previousStatus"]) == ("APPROVED", "WAITING_PAYMENT")
+    assert created["id"] != status_changed["id"]
