@@ -3,8 +3,9 @@
 The outbox is the truth (`loaders.events`): a follower reads the events after its cursor, yields them, and
 when there are none waits to be woken (the gateway listens for the database's notifications) or for a short
 while, then reads again. It never holds more than one page of events, and reads the next page only once the
-client has taken the last one, so a slow client slows only its own feed. A follower that resumes after an
-event it saw receives everything after it, none twice.
+client has taken the last one, so a slow client slows only its own feed, and one that leaves an event untaken
+for `GATEWAY_FEED_SLOW_CLIENT_S` is disconnected (close code 1013: reconnect, with `after`). A follower that
+resumes after an event it saw receives everything after it, none twice.
 """
 
 from __future__ import annotations
@@ -30,6 +31,12 @@ class FeedConnection(Protocol):
 
     def open_context(self) -> Context: ...
 
+    def handing_over(self) -> None:
+        """An event is on its way to the client (a client that takes too long to take it is disconnected)."""
+
+    def handed_over(self) -> None:
+        """The client took it."""
+
     async def wait_for_changes(self, producer_id: int, at_most_s: float) -> None: ...
 
 
@@ -53,7 +60,9 @@ async def follow(
             for row in page.rows:
                 cursor = (row.xid, row.id)
                 event_context = connection.open_context()
+                connection.handing_over()
                 yield row, event_context
+                connection.handed_over()
                 await event_context.db.close()  # whatever resolving the event read
             if not page.has_next_page:
                 await connection.wait_for_changes(context.producer_id, IDLE_CHECK_S)

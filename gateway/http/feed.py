@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
 from collections.abc import Iterable
 from datetime import timedelta
@@ -22,6 +23,7 @@ from typing import Any
 
 import asyncpg
 from graphql import GraphQLError
+from starlette.websockets import WebSocket, WebSocketState
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.extensions import MaskErrors
@@ -128,14 +130,43 @@ class FeedErrors(MaskErrors):
         return coded
 
 
-class FeedSession:
-    """One WebSocket connection: its key (from `connection_init`), and what its followers need."""
+SLOW_CLIENT_CLOSE = 1013  # "try again later": reconnect, with `after`
+WATCH_EVERY_S = 0.25
 
-    def __init__(self, state: Any) -> None:
+
+class FeedSession:
+    """One WebSocket connection: its key (from `connection_init`), what its followers need, and a watch on a
+    client too slow to take its events (one whose buffers are full: sending to it waits)."""
+
+    def __init__(self, state: Any, websocket: WebSocket) -> None:
         self.state = state
+        self.websocket = websocket
         self.connection_params: dict[str, Any] = {}  # Strawberry puts the `connection_init` payload here
         self.principal: Principal | None = None
         self.secret_hash = b""
+        self._handing: dict[asyncio.Task[Any] | None, float] = {}  # follower -> since when it waits on the client
+        self._watch: asyncio.Task[None] | None = None
+
+    def handing_over(self) -> None:
+        self._handing[asyncio.current_task()] = time.monotonic()
+
+    def handed_over(self) -> None:
+        self._handing.pop(asyncio.current_task(), None)
+
+    def watch(self) -> None:
+        """From now on, disconnect the client once it leaves an event untaken for `feed_slow_client_s`."""
+        self._watch = asyncio.create_task(self._watch_client(self.state.settings.feed_slow_client_s))
+
+    async def _watch_client(self, at_most_s: float) -> None:
+        while self.websocket.application_state != WebSocketState.DISCONNECTED:
+            await asyncio.sleep(WATCH_EVERY_S)
+            waiting = [since for task, since in self._handing.items() if task is None or not task.done()]
+            if waiting and time.monotonic() - min(waiting) > at_most_s:
+                log.info("live feed: a client left an event untaken for %.1f s; disconnected", at_most_s)
+                reason = "Too slow: reconnect with `after` set to the last event you took"
+                with contextlib.suppress(Exception):  # it went away meanwhile
+                    await self.websocket.close(code=SLOW_CLIENT_CLOSE, reason=reason)
+                return
 
     async def authenticate(self) -> None:
         """The key in the payload (`Authorization: Bearer <key>`, or `apiKey`); `ConnectionRejectionError`
@@ -186,10 +217,11 @@ class LiveFeedView(GraphQL[FeedSession, None]):
         self.state = state
 
     async def get_context(self, request: Any, response: Any) -> FeedSession:
-        return FeedSession(self.state)
+        return FeedSession(self.state, request)
 
     async def on_ws_connect(self, context: FeedSession) -> UnsetType:
         await context.authenticate()
+        context.watch()
         plain: UnsetType = UNSET  # a `connection_ack` without a payload
         return plain
 

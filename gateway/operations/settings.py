@@ -59,6 +59,7 @@ class Settings:
     cost_bucket_size: int = 1_000  # a key's bucket of cost points, unless the key has its own (keys create)
     cost_restore_rate: int = 50  # the points a key's bucket gets back each second, unless the key has its own
     event_retention_days: int = 30  # events older than this are deleted
+    feed_slow_client_s: float = 30.0  # a live-feed client leaving an event untaken this long is disconnected
     webhook_worker: str = "auto"  # in-process | off | auto (in-process on the embedded default)
     webhook_retry_base_s: float = 30.0  # the first retry of a failed delivery; each next one waits twice as long
     redis_url: str | None = None  # where state shared between processes lives; None: each process keeps its own
@@ -116,6 +117,7 @@ class Settings:
             cost_bucket_size=reader.bounded("GATEWAY_COST_BUCKET_SIZE", 1_000, minimum=1, maximum=100_000_000),
             cost_restore_rate=reader.bounded("GATEWAY_COST_RESTORE_RATE", 50, minimum=1, maximum=100_000_000),
             event_retention_days=reader.bounded("GATEWAY_EVENT_RETENTION_DAYS", 30, minimum=1, maximum=3650),
+            feed_slow_client_s=reader.bounded("GATEWAY_FEED_SLOW_CLIENT_S", 30.0, minimum=0.1, maximum=3600),
             webhook_worker=reader.choice("GATEWAY_WEBHOOK_WORKER", "auto", WEBHOOK_WORKERS),
             webhook_retry_base_s=reader.bounded("GATEWAY_WEBHOOK_RETRY_BASE_S", 30.0, minimum=0.05, maximum=3600),
             redis_url=reader.redis_url("REDIS_URL"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 from asyncio.subprocess import PIPE
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -15,12 +16,17 @@ import asyncpg
 import orjson
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.client import ClientProtocol
 from websockets.exceptions import ConnectionClosed
+from websockets.frames import Close, Frame, Opcode
+from websockets.protocol import State
+from websockets.typing import Subprotocol
+from websockets.uri import parse_uri
 
 from resolvers.ids import to_global_id
 from tests.clients import installed_clients
 from tests.factories.producers import Seller, make_seller
-from tests.factories.sales import make_sale
+from tests.factories.sales import bulk_sales, make_sale
 from tests.processes import SALES_GATEWAY, gateway_in_thread, serve_environment, serving
 
 FEED = """
@@ -222,3 +228,93 @@ async def test_typed_feeds_of_sales_carry_the_sale_and_its_statuses(
     status_changed = by_operation["changed"]["saleStatusChanged"]
     assert (status_changed["status"], status_changed["previousStatus"]) == ("APPROVED", "WAITING_PAYMENT")
     assert created["id"] != status_changed["id"]
+
+
+class SansIOClient:
+    """A graphql-transport-ws client that reads only when asked to: the `websockets` protocol (sans I/O) over a
+    socket of ours with a small receive buffer, so that a gateway sending to it while it does not read must wait."""
+
+    def __init__(self, url: str) -> None:
+        uri = parse_uri(url.replace("http://", "ws://") + "/graphql")
+        self.protocol = ClientProtocol(uri, subprotocols=[Subprotocol("graphql-transport-ws")])
+        self.pending: list[Frame] = []
+        self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+
+    async def open(self, host: str, port: int) -> None:
+        tight = socket.socket()
+        tight.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        tight.connect((host, port))
+        tight.setblocking(False)
+        self.streams = await asyncio.open_connection(sock=tight, limit=4096)
+        self.protocol.send_request(self.protocol.connect())
+        await self._flush()
+        while self.protocol.state is State.CONNECTING:
+            await self._read()
+        assert self.protocol.handshake_exc is None, self.protocol.handshake_exc
+
+    async def send(self, message: dict[str, Any]) -> None:
+        self.protocol.send_text(orjson.dumps(message))
+        await self._flush()
+
+    async def next_message(self) -> dict[str, Any] | Close:
+        """The next message, or the close frame that ended the connection."""
+        while True:
+            while self.pending:
+                frame = self.pending.pop(0)
+                if frame.opcode is Opcode.TEXT:
+                    message: dict[str, Any] = orjson.loads(frame.data)
+                    return message
+                if frame.opcode is Opcode.CLOSE:
+                    return Close.parse(frame.data)
+            await self._read()
+
+    async def _read(self) -> None:
+        assert self.streams is not None
+        data = await asyncio.wait_for(self.streams[0].read(65536), 15)
+        if data:
+            self.protocol.receive_data(data)
+        else:
+            self.protocol.receive_eof()
+        self.pending += [event for event in self.protocol.events_received() if isinstance(event, Frame)]
+        await self._flush()  # pongs, and the answer to a close
+
+    async def close(self) -> None:
+        assert self.streams is not None
+        self.streams[1].close()
+        with contextlib.suppress(ConnectionError):
+            await self.streams[1].wait_closed()
+
+    async def _flush(self) -> None:
+        assert self.streams is not None
+        for data in self.protocol.data_to_send():
+            if data:
+                self.streams[1].write(data)
+        await self.streams[1].drain()
+
+
+async def test_a_client_that_stops_taking_its_events_is_disconnected_with_1013(
+    database_url: str, connection: asyncpg.Connection
+) -> None:
+    seller = await make_seller(connection)
+    with gateway_in_thread(database_url, "slow-client-gateway", GATEWAY_FEED_SLOW_CLIENT_S="1") as url:
+        host, port = url.removeprefix("http://").split(":")
+        slow = SansIOClient(url)
+        await slow.open(host, int(port))
+        await slow.send({"type": "connection_init", "payload": {"Authorization": f"Bearer {seller.key}"}})
+        assert await slow.next_message() == {"type": "connection_ack"}
+        subscription = {"query": FEED, "variables": {"types": ["sale.created"]}}
+        await slow.send({"id": "1", "type": "subscribe", "payload": subscription})
+        await asyncio.sleep(0.3)
+        # more than the gateway's and the kernel's buffers hold (about 4 MB): sending to it must wait
+        await bulk_sales(connection, seller, 30_000, base=datetime(2026, 11, 1, tzinfo=UTC))
+        await asyncio.sleep(8)  # it takes nothing meanwhile
+        taken = 0
+        try:
+            while isinstance(message := await slow.next_message(), dict):
+                assert message["type"] == "next", message
+                taken += 1
+        finally:
+            await slow.close()
+    assert message.code == 1013
+    assert "reconnect with `after`" in message.reason
+    assert 0 < taken < 30_000  # what the buffers held when it was disconnected, not the whole backlog
