@@ -14,19 +14,19 @@ import asyncpg
 
 FEE_RATE = Decimal("0.099")  # the platform's fee on a sale
 CENT = Decimal("0.01")
-GUARANTEE = {"BILLET": timedelta(days=7), "PIX": timedelta(days=7)}  # else 30 days: when the money is released
+# how long a sale's money stays pending: a billet or Pix payment cannot be disputed like a card's
+CASH_GUARANTEE = timedelta(days=7)
 CARD_GUARANTEE = timedelta(days=30)
 
 
 @dataclass(frozen=True, slots=True)
 class Offer:
-    """A product the producer sells and a buyer to sell it to."""
+    """A product the producer sells, at its price."""
 
     product_id: int
     product_name: str
     price: Decimal
     currency: str
-    buyer_id: int
 
 
 class NothingToSell(LookupError):
@@ -34,7 +34,7 @@ class NothingToSell(LookupError):
 
 
 async def offers(connection: asyncpg.Connection, producer_id: int) -> tuple[list[Offer], list[int]]:
-    """The producer's products (as offers to its first buyer) and its buyers."""
+    """The producer's products with a price, and its buyers."""
     products = await connection.fetch(
         "select id, name, price, currency from products where producer_id = $1 and price > 0 order by id",
         producer_id,
@@ -47,7 +47,7 @@ async def offers(connection: asyncpg.Connection, producer_id: int) -> tuple[list
     ]
     if not products or not buyers:
         raise NothingToSell(f"producer {producer_id} has no product with a price, or no buyer")
-    made = [Offer(row["id"], row["name"], row["price"], row["currency"], buyers[0]) for row in products]
+    made = [Offer(row["id"], row["name"], row["price"], row["currency"]) for row in products]
     return made, buyers
 
 
@@ -123,7 +123,7 @@ async def _book(connection: asyncpg.Connection, producer_id: int, sale_id: int) 
         """,
         producer_id,
         sale_id,
-        GUARANTEE["PIX"],
+        CASH_GUARANTEE,
         CARD_GUARANTEE,
     )
 

@@ -52,7 +52,6 @@ class ChangeListener:
         self._dsn = dsn
         self._waiting: dict[int, set[asyncio.Future[None]]] = {}
         self._task: asyncio.Task[None] | None = None
-        self.connected = asyncio.Event()  # listening now
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._listen())
@@ -95,14 +94,12 @@ class ChangeListener:
                 lost = asyncio.Event()
                 connection.add_termination_listener(lambda _, lost=lost: lost.set())
                 await connection.add_listener(CHANNEL, self._notified)
-                self.connected.set()
                 self._wake(self._waiting)  # whatever happened while not listening is in the outbox
                 await lost.wait()
                 log.warning("live feed: the listening connection was lost; listening again")
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
                 log.warning("live feed: cannot listen to the database (%s); trying again", error)
             finally:
-                self.connected.clear()
                 if connection is not None:
                     with contextlib.suppress(Exception):
                         await connection.close(timeout=1)
