@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from loaders.periods import Period
 from resolvers.errors import BadUserInput
+
+__all__ = ["Period", "period_of", "producer_zone"]
 
 MAX_PERIOD_DAYS = 3_660
 DEFAULT_PERIOD_DAYS = 7
-
-
-@dataclass(frozen=True, slots=True)
-class Period:
-    """Inclusive days [first_day, last_day] and the half-open instants [start, end) they cover."""
-
-    first_day: date
-    last_day: date
-    start: datetime
-    end: datetime
 
 
 def producer_zone(time_zone: str) -> ZoneInfo:

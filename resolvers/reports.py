@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Literal
 
 from loaders import reports as report_loaders
@@ -38,43 +38,43 @@ async def payment_methods(
     context: Context, first_day: date, last_day: date, currency: str | None
 ) -> list[PaymentMethodRow]:
     period = await report_period(context, first_day, last_day)
-    return await report_loaders.payment_methods(context.db, period.start, period.end, currency)
+    return await report_loaders.payment_methods(context.db, period, currency)
 
 
 async def revenue_by_device(context: Context, first_day: date, last_day: date, currency: str | None) -> list[DeviceRow]:
     period = await report_period(context, first_day, last_day)
-    return await report_loaders.revenue_by_device(context.db, period.start, period.end, currency)
+    return await report_loaders.revenue_by_device(context.db, period, currency)
 
 
 async def purchase_recovery(context: Context, first_day: date, last_day: date) -> RecoveryRow:
     period = await report_period(context, first_day, last_day)
-    return await report_loaders.purchase_recovery(context.db, period.start, period.end)
+    return await report_loaders.purchase_recovery(context.db, period)
 
 
 async def product_revenue(
     context: Context, first_day: date, last_day: date, currency: str | None
 ) -> list[ProductRevenueRow]:
     period = await report_period(context, first_day, last_day)
-    return await report_loaders.product_revenue(context.db, period.start, period.end, currency)
+    return await report_loaders.product_revenue(context.db, period, currency)
 
 
 async def promoted_products(context: Context, first_day: date, last_day: date) -> list[PromotedProductRow]:
     period = await report_period(context, first_day, last_day)
-    return await report_loaders.promoted_products(context.db, period.start, period.end)
+    return await report_loaders.promoted_products(context.db, period)
 
 
 async def traffic_sources(context: Context, first_day: date, last_day: date) -> list[SourceRow]:
     period = await report_period(context, first_day, last_day)
-    return await report_loaders.traffic_sources(context.db, period.start, period.end)
+    return await report_loaders.traffic_sources(context.db, period)
 
 
 @dataclass(frozen=True, slots=True)
 class BucketSpan:
-    """One bucket of a period: named by its calendar first day, counting from `starts_at` (the later of
-    that day's local midnight and the period's start) until the next bucket's `starts_at`."""
+    """One bucket of a period: named by its calendar first day, counting from `first_day` (the later of
+    that day and the period's first day) until the next bucket's `first_day`, in the producer's days."""
 
     start: date
-    starts_at: datetime
+    first_day: date
 
 
 def bucket_start(day: date, bucket: Bucket) -> date:
@@ -95,14 +95,12 @@ def next_bucket_start(start: date, bucket: Bucket) -> date:
 
 
 def time_buckets(period: Period, bucket: Bucket) -> list[BucketSpan]:
-    """The buckets covering the period's days, in the period's time zone (local midnights, so a bucket
-    is 23 or 25 hours long across a DST change)."""
-    zone = period.start.tzinfo
+    """The buckets covering the period's days, in the period's time zone (days from local midnight to local
+    midnight, so a day is 23 or 25 hours long across a DST change)."""
     buckets: list[BucketSpan] = []
     day = bucket_start(period.first_day, bucket)
     while day <= period.last_day:
-        first_counted = max(day, period.first_day)
-        buckets.append(BucketSpan(day, datetime.combine(first_counted, time.min, tzinfo=zone)))
+        buckets.append(BucketSpan(day, max(day, period.first_day)))
         day = next_bucket_start(day, bucket)
     return buckets
 
@@ -113,10 +111,5 @@ async def revenue_over_time(
     period = await report_period(context, first_day, last_day)
     buckets = time_buckets(period, bucket)
     return await report_loaders.revenue_over_time(
-        context.db,
-        period.start,
-        period.end,
-        [b.start for b in buckets],
-        [b.starts_at for b in buckets],
-        currency,
+        context.db, period, [b.start for b in buckets], [b.first_day for b in buckets], currency
     )

@@ -68,18 +68,43 @@ class BalanceRow:
 
 
 async def balances(db: TenantDatabase) -> list[BalanceRow]:
-    """One row per currency the producer has entries in; `now()` is the transaction's start."""
+    """One row per currency the producer has entries in; `now()` is the transaction's start.
+
+    From the daily totals the ledger's triggers keep (migration 0012): the days before today are available,
+    the days after it pending, and today's entries are read live and split at `now()`. About one row per day
+    of the ledger and one day of entries, whatever the ledger's length (`ledger_balances_full_scan` in the
+    tests is the same sum over every entry)."""
     rows = await db.fetch(
         """
-        select producer_id, currency,
-               coalesce(sum(amount - blocked_amount) filter (where available_at <= now()), 0.00) as available,
-               coalesce(sum(amount - blocked_amount) filter (where available_at > now()), 0.00) as pending,
-               sum(blocked_amount) as blocked,
-               sum(amount) as total
-        from statement_entries
-        where producer_id = $1
-        group by producer_id, currency
-        order by currency
+        with per_day as (
+            select currency,
+                   coalesce(sum(amount - blocked_amount)
+                            filter (where available_on < (now() at time zone 'UTC')::date), 0.00) as before_today,
+                   coalesce(sum(amount - blocked_amount)
+                            filter (where available_on > (now() at time zone 'UTC')::date), 0.00) as after_today,
+                   sum(blocked_amount) as blocked, sum(amount) as total
+            from ledger_daily_totals
+            where producer_id = $1
+            group by currency
+            having sum(entries) > 0
+        ),
+        live as (
+            select currency,
+                   coalesce(sum(amount - blocked_amount) filter (where available_at <= now()), 0.00) as available,
+                   coalesce(sum(amount - blocked_amount) filter (where available_at > now()), 0.00) as pending
+            from statement_entries
+            where producer_id = $1
+              and available_at >= date_trunc('day', now(), 'UTC')
+              and available_at < date_trunc('day', now(), 'UTC') + interval '24 hours'
+            group by currency
+        )
+        select $1::bigint as producer_id, d.currency,
+               d.before_today + coalesce(l.available, 0.00) as available,
+               d.after_today + coalesce(l.pending, 0.00) as pending,
+               d.blocked, d.total
+        from per_day d
+        left join live l on l.currency = d.currency
+        order by d.currency
         """,
         db.producer_id,
     )
