@@ -39,6 +39,7 @@ from loaders.finance.ledger import balances
 from loaders.keyset import Page, PageRequest
 from loaders.lost_sales import LOST_SALES, LostSaleByRecoveringSaleLoader
 from loaders.overview import card_by_currency
+from loaders.periods import Period
 from loaders.producers import ProducerByIdLoader, ProducerRow
 from loaders.refunds import REFUNDS, RefundsBySaleLoader
 from loaders.sales import SALES, SaleByIdLoader, SaleRow
@@ -387,30 +388,30 @@ async def sales_scalars(db: TenantDatabase, variables: dict[str, Any]) -> JSON:
     }
 
 
-def week_buckets(first_day: date, last_day: date, zone: ZoneInfo) -> tuple[list[date], list[datetime]]:
-    """resolvers/reports.py time_buckets, for WEEK."""
+def week_buckets(first_day: date, last_day: date) -> tuple[list[date], list[date]]:
+    """resolvers/reports.py time_buckets, for WEEK: each bucket's name and first counted day."""
     names: list[date] = []
-    starts: list[datetime] = []
+    first_days: list[date] = []
     day = first_day - timedelta(days=first_day.weekday())
     while day <= last_day:
         names.append(day)
-        starts.append(datetime.combine(max(day, first_day), time.min, tzinfo=zone))
+        first_days.append(max(day, first_day))
         day += timedelta(days=7)
-    return names, starts
+    return names, first_days
 
 
 async def report_page(db: TenantDatabase, variables: dict[str, Any]) -> JSON:
     first_day, last_day = days(variables)
     producer = await viewer_row(db)
-    start, end = bounds(first_day, last_day, producer.time_zone)
-    methods = await reports.payment_methods(db, start, end, None)
-    devices = await reports.revenue_by_device(db, start, end, None)
-    recovery = await reports.purchase_recovery(db, start, end)
-    product_rows = await reports.product_revenue(db, start, end, None)
-    promoted_rows = await reports.promoted_products(db, start, end)
-    names, starts = week_buckets(first_day, last_day, zone_of(producer.time_zone))
-    points = await reports.revenue_over_time(db, start, end, names, starts, None)
-    source_rows = await reports.traffic_sources(db, start, end)
+    period = Period(first_day, last_day, *bounds(first_day, last_day, producer.time_zone))
+    methods = await reports.payment_methods(db, period, None)
+    devices = await reports.revenue_by_device(db, period, None)
+    recovery = await reports.purchase_recovery(db, period)
+    product_rows = await reports.product_revenue(db, period, None)
+    promoted_rows = await reports.promoted_products(db, period)
+    names, first_days = week_buckets(first_day, last_day)
+    points = await reports.revenue_over_time(db, period, names, first_days, None)
+    source_rows = await reports.traffic_sources(db, period)
     products = await by_id(
         ProductByIdLoader(db),
         unique([row.product_id for row in product_rows] + [row.product_id for row in promoted_rows]),

@@ -53,6 +53,17 @@ class Page(Generic[R]):
     rows: list[R]
     has_next_page: bool
     has_previous_page: bool
+    joined: Sequence[list[Any]] = ()  # per `Join` asked for: the row each listed row names (None: no such row)
+
+
+@dataclass(frozen=True, slots=True)
+class Join:
+    """A to-one relation fetched with a page: the row of `table` (made as `row_type`) whose id is the listed
+    row's `key` column, in the same statement (a lateral join per row of the page)."""
+
+    key: str
+    table: str
+    row_type: type[Any]
 
 
 @dataclass(frozen=True)
@@ -110,12 +121,33 @@ class KeysetList(Generic[R]):
         if filters.get("updated_since") is not None or (order is not None and order.column == "updated_xid"):
             where.add(f"{self.alias}.updated_xid < {OLDEST_RUNNING}")
 
-    async def page(self, db: TenantDatabase, filters: Filters, page: PageRequest) -> Page[R]:
+    async def page(
+        self, db: TenantDatabase, filters: Filters, page: PageRequest, joins: Sequence[Join] = ()
+    ) -> Page[R]:
+        """One page; with `joins`, the rows each listed row names come in the same statement (`Page.joined`)."""
         where = self.where(db.producer_id, filters)
         self.settled(where, filters, page.order)
         condition, tail, parameters = keyset_clauses(page, where.next_parameter, self.alias)
         sql = f"{self.select} where {where.sql} and {condition} {tail}"
-        return page_of(await db.fetch(sql, *where.parameters, *parameters), page, self.row_type)
+        if not joins:
+            return page_of(await db.fetch(sql, *where.parameters, *parameters), page, self.row_type)
+        producer = f"${where.next_parameter + len(parameters)}::bigint"
+        width = len(dataclasses.fields(self.row_type))  # type: ignore[arg-type]
+        selected, joined = ["listed.*"], []
+        for n, join in enumerate(joins):
+            columns = column_list(join.row_type).split(", ")
+            selected += [f"j{n}.{column}" for column in columns]
+            joined.append(
+                f"left join lateral (select {', '.join(columns)} from {join.table} where producer_id = {producer}"
+                f" and id = listed.{join.key}) j{n} on true"
+            )
+        records = await db.fetch(
+            f"select {', '.join(selected)} from ({sql}) listed {' '.join(joined)} {order_by(page, 'listed')}",
+            *where.parameters,
+            *parameters,
+            db.producer_id,
+        )
+        return page_of(records, page, self.row_type, width, joins)
 
     async def count(self, db: TenantDatabase, filters: Filters) -> int:
         where = self.where(db.producer_id, filters)
@@ -152,7 +184,6 @@ def keyset_clauses(page: PageRequest, first_parameter: int, alias: str) -> tuple
     """
     column, pk_column = f"{alias}.{page.order.column}", f"{alias}.id"
     descending = page.order.descending != page.backward
-    direction = "desc" if descending else "asc"
     parameters: list[Any] = []
     condition = "true"
     if page.cursor is not None:
@@ -160,18 +191,45 @@ def keyset_clauses(page: PageRequest, first_parameter: int, alias: str) -> tuple
         comparison = "<" if descending else ">"
         condition = f"({column}, {pk_column}) {comparison} (${first_parameter}, ${first_parameter + 1}::bigint)"
         parameters = [value, pk]
-    tail = f"order by {column} {direction}, {pk_column} {direction} limit {int(page.limit) + 1}"
+    tail = f"{order_by(page, alias)} limit {int(page.limit) + 1}"
     return condition, tail, parameters
 
 
-def page_of(records: Sequence[Any], page: PageRequest, make: Callable[..., R]) -> Page[R]:
-    """Trim the extra row, restore the requested order, and tell which way there is more."""
+def order_by(page: PageRequest, alias: str) -> str:
+    """The ORDER BY of a page's scan, on the columns of `alias`."""
+    direction = "desc" if page.order.descending != page.backward else "asc"
+    return f"order by {alias}.{page.order.column} {direction}, {alias}.id {direction}"
+
+
+def page_of(
+    records: Sequence[Any],
+    page: PageRequest,
+    make: Callable[..., R],
+    width: int | None = None,
+    joins: Sequence[Join] = (),
+) -> Page[R]:
+    """Trim the extra row, restore the requested order, and tell which way there is more. With `joins`, each
+    record is the row's `width` columns, then each joined row's columns (all null when it names none)."""
     has_more = len(records) > page.limit
-    rows = [make(*record) for record in records[: page.limit]]
+    kept = records[: page.limit]
     if page.backward:
-        rows.reverse()
-        return Page(rows=rows, has_next_page=page.cursor is not None, has_previous_page=has_more)
-    return Page(rows=rows, has_next_page=has_more, has_previous_page=page.cursor is not None)
+        kept = kept[::-1]
+    joined: list[list[Any]] = []
+    if joins:
+        assert width is not None
+        rows = [make(*record[:width]) for record in kept]
+        start = width
+        for join in joins:
+            size = len(dataclasses.fields(join.row_type))
+            joined.append(
+                [None if record[start] is None else join.row_type(*record[start : start + size]) for record in kept]
+            )
+            start += size
+    else:
+        rows = [make(*record) for record in kept]
+    if page.backward:
+        return Page(rows, has_next_page=page.cursor is not None, has_previous_page=has_more, joined=joined)
+    return Page(rows, has_next_page=has_more, has_previous_page=page.cursor is not None, joined=joined)
 
 
 class ChildPagesLoader(ProducerLoader[tuple[int, PageRequest], Page[R]]):

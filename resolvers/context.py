@@ -6,12 +6,16 @@ The HTTP layer builds it (`gateway/`); nothing in it survives the request.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from loaders.api_keys import Principal
 from loaders.database import TenantDatabase
 from loaders.registry import Loaders
+
+if TYPE_CHECKING:
+    from resolvers.relations import Relation
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +41,9 @@ class Context:
     prepayment_fee_percent: Decimal
     throttle_status: ThrottleStatus  # the key's cost budget once this request's requested cost was taken
     production: bool = False  # GATEWAY_ENV=production: stricter rules where they differ (webhook endpoints)
+    # by row type: the to-one relations a list of such rows fetches in its own statement (`lists.list_page`);
+    # the fast executor names those the document selects
+    joins: dict[type, frozenset[Relation]] = field(default_factory=dict)
 
     @property
     def producer_id(self) -> int:

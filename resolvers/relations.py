@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from loaders.batching import ProducerLoader
+from loaders.batching import ProducerLoader, RowsByIdLoader
+from loaders.keyset import Join
 from resolvers.context import Context
 from resolvers.errors import MissingRowError
 from resolvers.scopes import require_scope
@@ -40,6 +41,21 @@ class Relation:
         keys = [getattr(row, self.key) for row in rows]
         found = iter(await context.loaders.get(self.loader).load_many([key for key in keys if key is not None]))
         return [None if key is None else self._checked(key, next(found)) for key in keys]
+
+    def join(self) -> Join | None:
+        """The relation as a join of a list's statement: for rows found by id (`rows_by_id`) only."""
+        loader = self.loader
+        if not issubclass(loader, RowsByIdLoader):
+            return None
+        return Join(self.key, loader.table, loader.row_type)
+
+    def prime(self, context: Context, rows: Sequence[Any], found: Sequence[Any]) -> None:
+        """Give the request's loader the rows a join found, so that loading them sends no statement; a key that
+        found nothing is left to the loader (which tells a missing row from none)."""
+        loader = context.loaders.get(self.loader)
+        for row, value in zip(rows, found, strict=True):
+            if value is not None:
+                loader.prime(getattr(row, self.key), value)
 
     def _checked(self, key: Any, value: Any) -> Any:
         if value is None and not self.may_be_missing:

@@ -37,6 +37,14 @@ class FromRow:
         raise TypeError(f"{cls.__name__} is not declared with @row_type or @node_type")  # they replace this
 
 
+def row_of_type(type_name: str) -> type | None:
+    """The row type the API type named `type_name` is made from, when lists are made of it."""
+    for row, made in TYPE_OF_ROW.items():
+        if made.__name__ == type_name:
+            return row
+    return None
+
+
 def row_type(row: type | None = None, **sources: Source) -> Callable[[T], T]:
     """Give the type (under `@strawberry.type`) its generated `from_row`; `sources` make the fields that are
     not the column of their name. With `row`, lists of such rows are made of this type."""

@@ -123,10 +123,13 @@ class FastExecutor:
         planner = Planner(self._schema, prepared.fragments, coerced, prepared.plans or Plans())
         completer = Completer(planner, InfoShim(context), self._config, self._scalars)
         try:
-            data = await completer.complete_tree(query_type, planner.plan_fields(query_type, [operation.selection_set]))
+            root_plans = planner.plan_fields(query_type, [operation.selection_set])
+            context.joins.update(planner.list_joins(root_plans))
+            data = await completer.complete_tree(query_type, root_plans)
         except Exception:  # any error: the stock executor answers, with its errors, from a clean start
             await context.db.close(commit=False)  # a failed statement aborts the transaction
             context.loaders = Loaders(context.db)  # and nothing half-loaded carries over
+            context.joins.clear()  # the stock executor is the reference: it joins nothing
             self.stepped_aside += 1
             return None
         self.answered += 1

@@ -25,6 +25,7 @@ from graphql import (
     GraphQLSkipDirective,
     InlineFragmentNode,
     SelectionSetNode,
+    get_named_type,
 )
 from graphql.execution.values import VariableValues, get_directive_values
 from strawberry.schema.schema_converter import GraphQLCoreConverter
@@ -33,11 +34,14 @@ from strawberry.types.field import StrawberryField
 from gateway.execution import builders
 from gateway.execution.builders import Builder
 from resolvers.context import Context
-from schema.relations import related_field
+from resolvers.relations import Relation
+from schema.relations import RelatedField, related_field
+from schema.rows import row_of_type
 
 DEFINITION = GraphQLCoreConverter.DEFINITION_BACKREF
 
 Batch = Callable[[Context, Sequence[Any]], Awaitable[list[Any]]]
+Joins = dict[type, frozenset[Relation]]  # by row type: the to-one relations selected on the rows of lists
 
 
 class StepAside(Exception):
@@ -84,6 +88,7 @@ class FieldPlan:
     takes_self: bool
     is_async: bool = False  # the resolver returns an awaitable
     batch: Batch | None = None  # a relation: one call for all the objects of a level
+    related: RelatedField | None = None  # the relation behind `batch`
 
     @property
     def python_name(self) -> str | None:
@@ -105,7 +110,18 @@ class FieldPlan:
         related = related_field(definition.metadata)
         batch = related.resolve_many if related is not None and not field_def.args else None
         takes_self = resolver.self_parameter is not None
-        return cls(key, nodes, field_def, definition, None, resolver.wrapped_func, takes_self, resolver.is_async, batch)
+        return cls(
+            key,
+            nodes,
+            field_def,
+            definition,
+            None,
+            resolver.wrapped_func,
+            takes_self,
+            resolver.is_async,
+            batch,
+            related,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +130,7 @@ class Plans:
 
     fields: dict[tuple[Any, ...], list[FieldPlan]] = field(default_factory=dict)
     builders: dict[tuple[Any, ...], Builder] = field(default_factory=dict)
+    joins: dict[tuple[Any, ...], Joins] = field(default_factory=dict)
 
 
 class Planner:
@@ -148,6 +165,45 @@ class Planner:
             plans = self.plan_fields(type_, selection_sets)
             builder = self.plans.builders[key] = builders.builder_for(type_, plans, self._plans_below)
         return builder
+
+    def list_joins(self, plans: list[FieldPlan]) -> Joins:
+        """The relations selected on the nodes of the connections among `plans` (a level's fields), by the row
+        type of the nodes: what a list may fetch in its own statement (`resolvers.lists.list_page`)."""
+        key = ("joins", *(id(node) for plan in plans for node in plan.nodes))
+        joins = self.plans.joins.get(key)
+        if joins is None:
+            found: dict[type, set[Relation]] = {}
+            for plan in plans:
+                self._joins_of(plan, found)
+            joins = self.plans.joins[key] = {row: frozenset(relations) for row, relations in found.items()}
+        return joins
+
+    def _joins_of(self, plan: FieldPlan, found: dict[type, set[Relation]]) -> None:
+        if plan.field_def is None:
+            return
+        connection = get_named_type(plan.field_def.type)
+        if not isinstance(connection, GraphQLObjectType) or "nodes" not in connection.fields:
+            return
+        node_type = get_named_type(connection.fields["nodes"].type)
+        row = row_of_type(node_type.name)
+        if row is None or not isinstance(node_type, GraphQLObjectType):
+            return
+        node_sets: list[SelectionSetNode] = []
+        for nodes in self.collect(
+            connection, [node.selection_set for node in plan.nodes if node.selection_set]
+        ).values():
+            if nodes[0].name.value == "nodes":
+                node_sets += [node.selection_set for node in nodes if node.selection_set]
+            elif nodes[0].name.value == "edges":
+                edge = get_named_type(connection.fields["edges"].type)
+                assert isinstance(edge, GraphQLObjectType)
+                edge_sets = [node.selection_set for node in nodes if node.selection_set]
+                for edge_nodes in self.collect(edge, edge_sets).values():
+                    if edge_nodes[0].name.value == "node":
+                        node_sets += [node.selection_set for node in edge_nodes if node.selection_set]
+        if node_sets:
+            relations = {plan.related.relation for plan in self.plan_fields(node_type, node_sets) if plan.related}
+            found.setdefault(row, set()).update(relations)
 
     def _plans_below(self, type_: GraphQLObjectType, nodes: list[FieldNode]) -> list[FieldPlan]:
         return self.plan_fields(type_, [node.selection_set for node in nodes if node.selection_set])

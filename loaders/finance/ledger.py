@@ -1,6 +1,8 @@
 """The ledger: statement entries, the balances that are sums over them, and the lock of money movements.
 
-Nothing stores a balance that could drift: balances and running balances are computed from the entries.
+Balances are sums over the entries: per currency, the daily totals the ledger's own triggers keep in the
+writing transaction (migration 0012; tests recompute them from the entries) plus today's entries read live.
+Running balances are computed from the entries.
 """
 
 from __future__ import annotations

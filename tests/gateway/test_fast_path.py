@@ -396,3 +396,35 @@ async def test_queries_valid_by_construction_are_answered_alike_by_the_fast_path
     assert fast == stock, query
     if "errors" not in stock[1]:
         assert executor.answered == answered + 1, query
+
+
+JOINED_PAGE = (
+    "query ($n: Int!) { sales(first: $n) { nodes { id transactionCode product { id name } buyer { id email }"
+    " affiliate { id name } } } }"
+)
+RELAY_PAGE = (
+    "query SalesListQuery($n: Int!) { viewer { id ...Header } sales(first: $n) { edges { cursor node { id"
+    " __typename ...SaleRow } } pageInfo { hasNextPage endCursor } } }"
+    " fragment Header on Producer { name __typename }"
+    " fragment SaleRow on Sale { transactionCode status product { id __typename ...ProductCell } buyer { id"
+    " __typename email } affiliate { id __typename name } }"
+    " fragment ProductCell on Product { name price { amount currency } }"
+)
+
+
+@pytest.mark.parametrize(("query", "statements"), [(JOINED_PAGE, 1), (RELAY_PAGE, 2)], ids=["nodes", "relay"])
+async def test_to_one_relations_of_a_page_come_in_its_own_statement(
+    apps: tuple[Starlette, Starlette, str], query: str, statements: int
+) -> None:
+    """A page's product, buyer and affiliate are joined into the page's statement (the viewer is one more),
+    whatever the page size, through fragments and `edges { node }`; and the answer is the stock executor's."""
+    fast, _, key = apps
+    for size in (5, 20, 50):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=fast), base_url="http://t") as client:
+            response = await client.post(
+                "/graphql", json={"query": query, "variables": {"n": size}}, headers={"authorization": f"Bearer {key}"}
+            )
+        assert "errors" not in response.json(), response.json()
+        assert int(response.headers["x-sql-statements"]) == statements, size
+        fast_answer, stock_answer = await _both(apps, query, {"n": size})
+        assert fast_answer == stock_answer
