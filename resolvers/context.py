@@ -41,8 +41,8 @@ class Context:
     prepayment_fee_percent: Decimal
     throttle_status: ThrottleStatus  # the key's cost budget once this request's requested cost was taken
     production: bool = False  # GATEWAY_ENV=production: stricter rules where they differ (webhook endpoints)
-    # by row type: the to-one relations a list of such rows fetches in its own statement (`lists.list_page`);
-    # the fast executor names those the document selects
+    # by row type: the relations found by id (`Relation.join`) that a list of such rows fetches in its own
+    # statement (`lists.list_page`); the fast executor names those the document selects
     joins: dict[type, frozenset[Relation]] = field(default_factory=dict)
 
     @property

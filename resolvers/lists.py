@@ -119,14 +119,14 @@ async def list_page(
         require_scope(context.principal, scope)
     keyset = keyset_list.orders[order] if order is not None else keyset_list.default_order
     name = cursor_name(keyset_list.name, keyset)
-    relations = [
+    readable = [
         relation
         for relation in context.joins.get(keyset_list.row_type, ())
-        if relation.join() is not None and (relation.scope is None or relation.scope in context.principal.scopes)
+        if relation.scope is None or context.principal.can(relation.scope)
     ]
-    joins = [join for relation in relations if (join := relation.join()) is not None]
+    joins = [join for relation in readable if (join := relation.join()) is not None]
     page = await keyset_list.page(context.db, filters, page_request(window, name, keyset), joins)
-    for relation, found in zip(relations, page.joined, strict=True):
+    for relation, found in zip(readable, page.joined, strict=True):
         relation.prime(context, page.rows, found)
     return ListPage(page, name, keyset, lambda: keyset_list.count(context.db, filters))
 

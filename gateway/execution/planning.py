@@ -41,7 +41,7 @@ from schema.rows import row_of_type
 DEFINITION = GraphQLCoreConverter.DEFINITION_BACKREF
 
 Batch = Callable[[Context, Sequence[Any]], Awaitable[list[Any]]]
-Joins = dict[type, frozenset[Relation]]  # by row type: the to-one relations selected on the rows of lists
+Joins = dict[type, frozenset[Relation]]  # by row type: the joinable relations selected on the rows of lists
 
 
 class StepAside(Exception):
@@ -202,7 +202,8 @@ class Planner:
                     if edge_nodes[0].name.value == "node":
                         node_sets += [node.selection_set for node in edge_nodes if node.selection_set]
         if node_sets:
-            relations = {plan.related.relation for plan in self.plan_fields(node_type, node_sets) if plan.related}
+            planned = self.plan_fields(node_type, node_sets)
+            relations = {plan.related.relation for plan in planned if plan.related and plan.related.relation.join()}
             found.setdefault(row, set()).update(relations)
 
     def _plans_below(self, type_: GraphQLObjectType, nodes: list[FieldNode]) -> list[FieldPlan]:
